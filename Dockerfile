@@ -1,0 +1,23 @@
+# The production image: gunicorn for web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    VAR_DIR=/var/lib/portal
+
+WORKDIR /app
+RUN useradd --system --create-home --home-dir /home/portal portal \
+    && mkdir -p /var/lib/portal && chown portal /var/lib/portal
+
+COPY pyproject.toml constraints.txt ./
+RUN pip install -c constraints.txt .
+
+COPY . .
+RUN python -m babel.messages.frontend compile -d locale -D django \
+    && DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build \
+       python manage.py collectstatic --no-input
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "wenzhou_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

@@ -1,0 +1,58 @@
+# The two commands in the README are the contract: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate messages compilemessages seed lint format worker beat clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+compilemessages: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 1
+	$(BIN)/pybabel compile -d locale -D djangojs 2>/dev/null || true
+
+migrate: $(STAMP)
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: compilemessages seed
+	@echo "Serving 清朗温州 at http://$(HOST):$(PORT)/  (staff sign-in: /admin/, accounts in var/demo-accounts.txt)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: compilemessages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Developers only: needs GNU gettext (xgettext) to extract strings.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
+
+worker: $(STAMP)
+	$(BIN)/celery -A wenzhou_portal worker --loglevel INFO --concurrency 2
+
+beat: $(STAMP)
+	mkdir -p var
+	$(BIN)/celery -A wenzhou_portal beat --loglevel INFO --schedule var/celerybeat-schedule
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,142 @@
+"""Shared fixtures: the named people of the portal, service guards and a live worker."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from wenzhou_portal.celery import app
+from wenzhou_portal.roles import Role
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing, saying which; under CI=true, fail instead."""
+    if available:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: a missing service is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_by_default():
+    """Tasks run in-process unless a test asks for a live worker (eager is no test of a task)."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    def make(username: str, role: Role, **extra):
+        user = django_user_model.objects.create_user(
+            username=username, password="correct horse battery staple", is_staff=True, **extra
+        )
+        user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def office_admin(make_staff):
+    """王晓明 runs triage at the office."""
+    return make_staff("wang_xiaoming", Role.OFFICE_ADMIN, first_name="王晓明")
+
+
+@pytest.fixture
+def auditor(make_staff):
+    """黄建国 audits: reads everything, changes nothing."""
+    return make_staff("huang_jianguo", Role.AUDITOR, first_name="黄建国")
+
+
+@pytest.fixture
+def citizen(django_user_model):
+    """李阿姨, 68, reports from her phone."""
+    return django_user_model.objects.create_user(username="li_ayi", password="x" * 16)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = settings.REDIS_URL
+    require_service(bool(url), "REDIS_URL is not set: this test needs Redis")
+    return url
+
+
+@pytest.fixture
+def live_celery_worker(redis_url, transactional_db, django_db_blocker):
+    """A real Celery worker process on Redis, using the test database.
+
+    The test must commit its data (transactional_db) for the worker to see it.
+    """
+    from django.db import connection
+
+    require_service(
+        connection.vendor == "postgresql",
+        "a live worker shares the test database over the network: needs DATABASE_URL (PostgreSQL)",
+    )
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env["REDIS_URL"] = redis_url
+    # A queue of its own, so no other worker on this Redis takes the test's tasks.
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    env["CELERY_QUEUE"] = queue
+    proc = subprocess.Popen(  # noqa: S603  fixed argv, our own worker
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "wenzhou_portal",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"{queue}@%h",
+            "--queues",
+            queue,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    hostname = f"{queue}@{socket.gethostname()}"
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"Celery worker exited early:\n{proc.stdout.read()}")
+            replies = app.control.ping(destination=[hostname], timeout=1)
+            if replies:
+                break
+        else:
+            pytest.fail("Celery worker did not answer a ping within 30 s")
+        yield proc
+    finally:
+        app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

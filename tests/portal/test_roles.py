@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from wenzhou_portal.roles import ROLE_PERMISSIONS, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(group: Group) -> set[str]:
+    return {
+        f"{app}.{code}"
+        for app, code in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def test_the_roles_migration_creates_one_group_per_role():
+    assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
+
+
+def test_office_admin_group_has_exactly_its_listed_permissions():
+    group = Group.objects.get(name=Role.OFFICE_ADMIN)
+    assert _codes(group) == ROLE_PERMISSIONS[Role.OFFICE_ADMIN]
+    assert "wenzhou_portal.change_user" in _codes(group)
+
+
+def test_auditor_can_view_every_model_and_change_nothing():
+    group = Group.objects.get(name=Role.AUDITOR)
+    codes = {code.split(".", 1)[1] for code in _codes(group)}
+    assert codes, "the auditor must be able to read"
+    assert all(code.startswith("view_") for code in codes)
+    all_views = Permission.objects.filter(codename__startswith="view_").count()
+    assert group.permissions.count() == all_views
+
+
+def test_auditor_cannot_change_a_user_in_admin(client, auditor, django_user_model):
+    target = django_user_model.objects.create_user(username="someone", password="x" * 16)
+    client.force_login(auditor)
+    assert client.get(f"/admin/wenzhou_portal/user/{target.pk}/change/").status_code == 200
+    response = client.post(
+        f"/admin/wenzhou_portal/user/{target.pk}/change/", {"username": "renamed"}
+    )
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.username == "someone"

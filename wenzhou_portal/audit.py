@@ -1,0 +1,63 @@
+"""Audit records: one service to write them, and receivers for Django's sign-in signals."""
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from .models import AuditEvent
+
+logger = logging.getLogger("wenzhou_portal.audit")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    target: str = "",
+    request: HttpRequest | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Store one audit event in the database and log it as one line."""
+    event = AuditEvent.objects.create(
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        target=target[:200],
+        ip_address=client_ip(request),
+        detail=detail or {},
+    )
+    logger.info(
+        "audit",
+        extra={
+            "action": action,
+            "actor": getattr(actor, "pk", None),
+            "target": target,
+            "ip": event.ip_address,
+        },
+    )
+    return event
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _on_login(sender, request, user, **kwargs) -> None:
+    audit_record(action="login", actor=user, target=user.get_username(), request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(action="logout", actor=user, target=user.get_username(), request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    audit_record(
+        action="login_failed", target=str(credentials.get("username", ""))[:150], request=request
+    )

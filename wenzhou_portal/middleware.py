@@ -1,0 +1,30 @@
+import logging
+import time
+
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger("wenzhou_portal.request")
+
+
+class RequestLogMiddleware:
+    """Log each request as one structured line: method, path, status, time, user."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user": user.pk if user is not None and user.is_authenticated else None,
+                "ip": request.META.get("REMOTE_ADDR"),
+            },
+        )
+        return response

@@ -1,0 +1,90 @@
+"""Staff roles: each is a Django group with the model permissions its work needs.
+
+The groups are created by a data migration; each later migration that adds models
+extends ROLE_PERMISSIONS and calls ``roles_sync`` again, so the groups always match
+this table. Group names are stable English codes; the labels are what staff read.
+"""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE_ADMIN = "office_admin", _("网信办管理员")
+    DEPARTMENT_HANDLER = "department_handler", _("处置部门人员")
+    CAMPAIGN_EDITOR = "campaign_editor", _("活动编辑")
+    CHARITY_REVIEWER = "charity_reviewer", _("公益审核员")
+    INDEX_EDITOR = "index_editor", _("指数编辑")
+    AUDITOR = "auditor", _("审计")
+
+
+# Permissions as "app_label.codename". The auditor is computed, not listed: every view
+# permission and nothing else, so a new model is readable by the auditor at once.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.OFFICE_ADMIN: {
+        "wenzhou_portal.view_user",
+        "wenzhou_portal.add_user",
+        "wenzhou_portal.change_user",
+        "wenzhou_portal.view_auditevent",
+        "auth.view_group",
+        "otp_totp.view_totpdevice",
+        "otp_totp.add_totpdevice",
+        "otp_totp.change_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.add_staticdevice",
+        "otp_static.change_staticdevice",
+        "otp_static.delete_staticdevice",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    },
+    Role.DEPARTMENT_HANDLER: set(),
+    Role.CAMPAIGN_EDITOR: set(),
+    Role.CHARITY_REVIEWER: set(),
+    Role.INDEX_EDITOR: set(),
+    Role.AUDITOR: set(),
+}
+
+
+def _ensure_permissions(apps) -> None:
+    # Permissions are normally created after all migrations ran; a data migration that
+    # assigns them must create them first.
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
+def _permission_ids(apps, names: Iterable[str]) -> list[int]:
+    permission_model = apps.get_model("auth", "Permission")
+    ids = []
+    for name in sorted(names):
+        app_label, codename = name.split(".", 1)
+        ids.append(
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename).pk
+        )
+    return ids
+
+
+def roles_sync(apps, schema_editor=None) -> None:
+    """Create the role groups and set each one's permissions to exactly ROLE_PERMISSIONS."""
+    _ensure_permissions(apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role in Role:
+        group, _created = group_model.objects.get_or_create(name=role.value)
+        if role == Role.AUDITOR:
+            ids = list(
+                permission_model.objects.filter(codename__startswith="view_").values_list(
+                    "pk", flat=True
+                )
+            )
+        else:
+            ids = _permission_ids(apps, ROLE_PERMISSIONS[role])
+        group.permissions.set(ids)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("prefs/elder-mode/", views.toggle_elder_mode, name="toggle_elder_mode"),
+    path("prefs/text-size/", views.set_text_size, name="set_text_size"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("reports/", include("rumors.urls")),
+    path("debunks/", include("rumors.debunk_urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("charity/", include("charity.urls")),
+    path("index/", include("civility_index.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]

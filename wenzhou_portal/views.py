@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import health
+from .districts import District
+from .preferences import (
+    COOKIE_MAX_AGE,
+    ELDER_MODE_COOKIE,
+    TEXT_SIZE_COOKIE,
+    TEXT_SIZES,
+    elder_mode_enabled,
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"districts": District.choices})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.database_ok(), "broker": health.broker_ok()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable"}
+    body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return target
+
+
+def _set_cookie(response: HttpResponse, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=settings.PRODUCTION,
+        httponly=True,
+    )
+
+
+@require_POST
+def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
+    response = HttpResponseRedirect(_back(request))
+    _set_cookie(response, ELDER_MODE_COOKIE, "0" if elder_mode_enabled(request) else "1")
+    return response
+
+
+@require_POST
+def set_text_size(request: HttpRequest) -> HttpResponse:
+    size = request.POST.get("size", "")
+    if size not in TEXT_SIZES:
+        return HttpResponse("Unknown text size", status=400, content_type="text/plain")
+    response = HttpResponseRedirect(_back(request))
+    _set_cookie(response, TEXT_SIZE_COOKIE, size)
+    return response
