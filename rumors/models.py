@@ -1,5 +1,10 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wenzhou_portal.districts import District
 
 
 class Category(models.TextChoices):
@@ -42,3 +47,403 @@ class Platform(models.TextChoices):
     TIEBA = "tieba", _("百度贴吧")
     ZHIHU = "zhihu", _("知乎")
     OTHER = "other", _("其他网站或应用")
+
+
+class DepartmentKind(models.TextChoices):
+    OFFICE = "office", _("网信办")
+    DISTRICT_OFFICE = "district_office", _("县（市、区）网信办")
+    SECTOR = "sector", _("行业主管部门")
+
+
+class Department(models.Model):
+    """A body that handles reports: the office, a district office or a sector department."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
+    district = models.CharField(
+        _("所属县（市、区）"), max_length=6, choices=District.choices, blank=True
+    )
+    email = models.EmailField(_("工作邮箱"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("成员"),
+        related_name="departments",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("处置部门")
+        verbose_name_plural = _("处置部门")
+        ordering = ["kind", "district", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="office"),
+                name="one_office_department",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="district_office") | ~models.Q(district=""),
+                name="district_office_has_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Which department leads on a report; the most specific matching rule wins."""
+
+    category = models.CharField(_("类别"), max_length=30, choices=Category.choices, blank=True)
+    platform = models.CharField(_("平台"), max_length=20, choices=Platform.choices, blank=True)
+    district = models.CharField(
+        _("县（市、区）"), max_length=6, choices=District.choices, blank=True
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="lead_rules",
+    )
+    co_handlers = models.ManyToManyField(
+        Department,
+        verbose_name=_("协办部门"),
+        related_name="co_handling_rules",
+        blank=True,
+        help_text=_("联合联动：协办部门可查看并批注，由牵头部门统一反馈。"),
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"), default=5, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("分办规则")
+        verbose_name_plural = _("分办规则")
+        ordering = ["category", "platform", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "platform", "district"],
+                condition=models.Q(is_active=True),
+                name="one_active_rule_per_match",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(working_days__gte=1), name="rule_working_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_category_display() if self.category else _("任意类别"),
+            self.get_platform_display() if self.platform else _("任意平台"),
+            self.get_district_display() if self.district else _("任意地区"),
+        ]
+        return " / ".join(str(part) for part in parts) + f" → {self.lead_department}"
+
+    @property
+    def specificity(self) -> int:
+        return sum(bool(value) for value in (self.category, self.platform, self.district))
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日（休息）")
+    WORKDAY = "workday", _("调休上班日")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-to-Friday week: a public holiday or a make-up working day."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Status(models.TextChoices):
+    """Internal states; citizens see the coarser PublicStatus."""
+
+    RECEIVED = "received", _("已接收")
+    TRIAGE = "triage", _("待人工分办")
+    ROUTED = "routed", _("已分办")
+    IN_PROGRESS = "in_progress", _("处置中")
+    WAITING_REPORTER = "waiting_reporter", _("等待举报人补充")
+    RESOLVED = "resolved", _("已办结")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+
+
+class PublicStatus(models.TextChoices):
+    RECEIVED = "received", _("受理")
+    ROUTED = "routed", _("分办")
+    IN_PROGRESS = "in_progress", _("处置中")
+    ANSWERED = "answered", _("已反馈")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+
+
+PUBLIC_STATUS = {
+    Status.RECEIVED: PublicStatus.RECEIVED,
+    Status.TRIAGE: PublicStatus.RECEIVED,
+    Status.ROUTED: PublicStatus.ROUTED,
+    Status.IN_PROGRESS: PublicStatus.IN_PROGRESS,
+    Status.WAITING_REPORTER: PublicStatus.IN_PROGRESS,
+    Status.RESOLVED: PublicStatus.ANSWERED,
+    Status.REJECTED: PublicStatus.REJECTED,
+    Status.MERGED: PublicStatus.MERGED,
+}
+OPEN_STATUSES = frozenset(
+    {
+        Status.RECEIVED,
+        Status.TRIAGE,
+        Status.ROUTED,
+        Status.IN_PROGRESS,
+        Status.WAITING_REPORTER,
+    }
+)
+CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.REJECTED, Status.MERGED})
+
+
+class RoutingState(models.TextChoices):
+    PENDING = "pending", _("待分办")
+    DONE = "done", _("已分办")
+
+
+class RejectionReason(models.TextChoices):
+    NOT_HARMFUL = "not_harmful", _("经核查不属于违法和不良信息")
+    OUT_OF_AREA = "out_of_area", _("不属于本地管辖")
+    INSUFFICIENT = "insufficient", _("线索不足，无法核查")
+    ALREADY_REMOVED = "already_removed", _("信息已删除或不可访问")
+    OTHER_CHANNEL = "other_channel", _("应通过其他渠道办理")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    FAIRLY = "fairly", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Report(models.Model):
+    """A citizen's report of harmful information; its events are the record of handling."""
+
+    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True, editable=False)
+    category = models.CharField(_("类别"), max_length=30, choices=Category.choices)
+    platform = models.CharField(_("平台"), max_length=20, choices=Platform.choices)
+    url = models.URLField(_("网址"), max_length=1000, blank=True)
+    account = models.CharField(_("账号名称"), max_length=200, blank=True)
+    place_description = models.CharField(_("位置描述"), max_length=300, blank=True)
+    content = models.TextField(_("举报内容"))
+    seen_at = models.DateTimeField(_("发现时间"), null=True, blank=True)
+    district = models.CharField(
+        _("涉及县（市、区）"), max_length=6, choices=District.choices, blank=True
+    )
+    contact_phone = models.CharField(_("联系手机"), max_length=11, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    contact_consent = models.BooleanField(_("同意联系"), default=False)
+    contact_erased_at = models.DateTimeField(_("联系方式清除时间"), null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("举报人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=0)
+
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    routing_state = models.CharField(
+        _("分办状态"), max_length=10, choices=RoutingState.choices, default=RoutingState.PENDING
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_reports",
+    )
+    co_handlers = models.ManyToManyField(
+        Department, verbose_name=_("协办部门"), related_name="co_handled_reports", blank=True
+    )
+    routing_rule = models.ForeignKey(
+        RoutingRule,
+        verbose_name=_("分办规则"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    routed_at = models.DateTimeField(_("分办时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
+    due_warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并到"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_reports",
+    )
+    rejection_reason = models.CharField(
+        _("不予受理原因"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    public_feedback = models.TextField(_("公开反馈"), blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("举报")
+        verbose_name_plural = _("举报")
+        ordering = ["-priority", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="")
+                | ~models.Q(account="")
+                | ~models.Q(place_description=""),
+                name="report_has_a_place",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
+                name="merged_report_names_its_primary",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="rejected_report_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating="") | models.Q(status="resolved"),
+                name="only_resolved_reports_are_rated",
+            ),
+        ]
+        indexes = [models.Index(fields=["routing_state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.formatted_tracking_code} {self.get_category_display()}"
+
+    @property
+    def formatted_tracking_code(self) -> str:
+        code = self.tracking_code
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+    @property
+    def public_status(self) -> PublicStatus:
+        return PUBLIC_STATUS[Status(self.status)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.is_open
+            and self.paused_at is None
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("提交举报")
+    ROUTED = "routed", _("自动分办")
+    TRIAGED = "triaged", _("转入人工分办")
+    ASSIGNED = "assigned", _("人工分办")
+    REROUTED = "rerouted", _("重新分办")
+    ACCEPTED = "accepted", _("开始处置")
+    NOTE = "note", _("内部批注")
+    SENT_BACK = "sent_back", _("退回网信办")
+    PAUSED = "paused", _("等待举报人补充")
+    RESUMED = "resumed", _("恢复办理")
+    RESOLVED = "resolved", _("办结反馈")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("合并")
+    RECLASSIFIED = "reclassified", _("更正类别或地区")
+    CONTACT_VIEWED = "contact_viewed", _("查看联系方式")
+    CONTACT_ERASED = "contact_erased", _("清除联系方式")
+    DUE_WARNING = "due_warning", _("临期提醒")
+    REMINDER = "reminder", _("超期催办")
+    ESCALATED = "escalated", _("超期上报")
+    RATED = "rated", _("举报人评价")
+
+
+class ReportEvent(models.Model):
+    """One step in a report's history; append-only."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices, blank=True)
+    public_text = models.TextField(_("公开说明"), blank=True)
+    internal_text = models.TextField(_("内部说明"), blank=True)
+    due_at = models.DateTimeField(_("当时期限"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Evidence(models.Model):
+    """A screenshot: the untouched original (office admins only) and a redacted copy."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    original_path = models.CharField(max_length=200, editable=False)
+    original_sha256 = models.CharField(_("原图 SHA-256"), max_length=64, editable=False)
+    original_format = models.CharField(_("原图格式"), max_length=10, editable=False)
+    original_size = models.PositiveIntegerField(_("原图字节数"), editable=False)
+    received_at = models.DateTimeField(_("接收时间"), default=timezone.now, editable=False)
+    redacted_path = models.CharField(max_length=200, editable=False)
+    redacted_content_type = models.CharField(max_length=30, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+
+    class Meta:
+        verbose_name = _("证据截图")
+        verbose_name_plural = _("证据截图")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_sha256[:12]} ({self.width}×{self.height})"

@@ -1,25 +1,156 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.exceptions import Ratelimited
 
-from .models import CATEGORY_EXAMPLES, NATIONAL_CENTRE_CATEGORIES, Category, Platform
+from . import evidence as evidence_files
+from . import selectors, services
+from .forms import RatingForm, ReportForm, TrackForm
+from .limits import lookup_limited, submission_limited
+from .models import CATEGORY_EXAMPLES, NATIONAL_CENTRE_CATEGORIES, Category, Evidence, Platform
+
+SUBMITTED_SESSION_KEY = "rumors_submitted_code"
 
 
-@require_GET
-def landing(request: HttpRequest) -> HttpResponse:
-    categories = [
+def _category_notes() -> list[dict]:
+    return [
         {
+            "value": category.value,
             "label": category.label,
             "example": CATEGORY_EXAMPLES[category],
             "national": category in NATIONAL_CENTRE_CATEGORIES,
         }
         for category in Category
     ]
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rumors/landing.html",
-        {"categories": categories, "platforms": Platform.choices},
+        {"categories": _category_notes(), "platforms": Platform.choices},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if submission_limited(request):
+            raise Ratelimited
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = services.report_submit(
+                data=form.to_input(),
+                images=form.cleaned_data["images"],
+                reporter=request.user if request.user.is_authenticated else None,
+            )
+            request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
+            return redirect("rumors:submitted")
+        status = 400
+    else:
+        form = ReportForm()
+        status = 200
+    return render(
+        request,
+        "rumors/report_form.html",
+        {"form": form, "categories": _category_notes()},
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def report_submitted(request: HttpRequest) -> HttpResponse:
+    code = request.session.get(SUBMITTED_SESSION_KEY)
+    report = selectors.report_by_tracking_code(code)
+    if report is None:
+        return redirect("rumors:new")
+    return render(request, "rumors/report_submitted.html", {"report": report})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_track(request: HttpRequest) -> HttpResponse:
+    context: dict = {"form": TrackForm(), "searched": False}
+    if request.method == "POST":
+        if lookup_limited(request):
+            raise Ratelimited
+        form = TrackForm(request.POST)
+        context["form"] = form
+        if form.is_valid():
+            context.update(_tracking_context(form.cleaned_data["code"]))
+    return render(request, "rumors/report_track.html", context)
+
+
+def _tracking_context(raw_code: str) -> dict:
+    report = selectors.report_by_tracking_code(services.tracking_code_normalise(raw_code))
+    # A malformed code and an unknown one answer the same way: nothing to enumerate.
+    if report is None:
+        return {"searched": True, "report": None}
+    return {
+        "searched": True,
+        "report": report,
+        "timeline": selectors.report_public_timeline(report),
+        "outcome": selectors.report_public_outcome(report),
+        "rating_form": RatingForm(initial={"code": report.tracking_code})
+        if report.status == "resolved" and not report.rating
+        else None,
+    }
+
+
+@never_cache
+@require_http_methods(["POST"])
+def report_rate(request: HttpRequest) -> HttpResponse:
+    if lookup_limited(request):
+        raise Ratelimited
+    form = RatingForm(request.POST)
+    context: dict = {"form": TrackForm()}
+    if form.is_valid():
+        context.update(_tracking_context(form.cleaned_data["code"]))
+        report = context.get("report")
+        if report is not None:
+            try:
+                services.report_rate(
+                    report=report,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["comment"],
+                )
+                context.update(_tracking_context(report.tracking_code))
+                context["rated"] = True
+            except ValidationError as exc:
+                context["rating_errors"] = exc.messages
+        return render(request, "rumors/report_track.html", context)
+    context.update(_tracking_context(request.POST.get("code", "")))
+    if context.get("report") is not None and context.get("rating_form") is not None:
+        context["rating_form"] = form
+    return render(request, "rumors/report_track.html", context, status=400)
+
+
+@never_cache
+@require_GET
+def evidence_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
+    """Serve a screenshot to staff who may see its report; the original to office admins only."""
+    item = get_object_or_404(
+        Evidence.objects.select_related("report"),
+        pk=pk,
+        report__in=selectors.reports_visible_to(request.user),
+    )
+    if variant == "original":
+        if not selectors.is_office_admin(request.user):
+            raise PermissionDenied
+        path, content_type = item.original_path, f"image/{item.original_format.lower()}"
+    elif variant == "redacted":
+        path, content_type = item.redacted_path, item.redacted_content_type
+    else:
+        raise Http404
+    response = FileResponse(evidence_files.open_private(path), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @require_GET

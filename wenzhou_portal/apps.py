@@ -8,7 +8,19 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户与账号")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import audit  # noqa: F401  (connects the sign-in audit receivers)
+
+        # Like Django's own permissions, the role groups are brought up to date after
+        # every migrate, so the auditor also reads models that later migrations add.
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+
+
+def _sync_roles_after_migrate(sender, apps, **kwargs) -> None:
+    from .roles import roles_sync
+
+    roles_sync(apps)
 
 
 class PortalAdminConfig(AdminConfig):

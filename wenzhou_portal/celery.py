@@ -1,11 +1,28 @@
 """The Celery application: every app's tasks.py is discovered; settings come from Django."""
 
+import logging
 import os
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenzhou_portal.settings")
 
+logger = logging.getLogger("wenzhou_portal.tasks")
+
 app = Celery("wenzhou_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue(task, *args) -> bool:
+    """Publish a task without ever failing the caller; False if the broker refused it.
+
+    The database row is the truth and a beat sweeper re-queues what is missed, so a
+    broker outage must cost a web request nothing but a log line.
+    """
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("task publish failed", extra={"task": task.name, "task_args": args})
+        return False
+    return True

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -202,7 +203,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "rumors-requeue-pending-routing": {
+        "task": "rumors.tasks.requeue_pending_routing",
+        "schedule": 60.0,
+    },
+    "rumors-check-deadlines": {"task": "rumors.tasks.check_deadlines", "schedule": 15 * 60.0},
+    "rumors-erase-expired-contacts": {
+        "task": "rumors.tasks.erase_expired_contacts",
+        "schedule": 24 * 3600.0,
+    },
+}
 
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -275,6 +286,24 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "清朗温州 <noreply@qinglang.wenzhou.gov.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SMS_BACKEND = env_str("SMS_BACKEND", "wenzhou_portal.sms.LoggingSMSBackend")
+
+# --- Report desk -----------------------------------------------------------------------
+REPORT_RATE_LIMIT_MINUTE = env_str("REPORT_RATE_LIMIT_MINUTE", "5/m")
+REPORT_RATE_LIMIT_DAY = env_str("REPORT_RATE_LIMIT_DAY", "50/d")
+TRACK_RATE_LIMIT = env_str("TRACK_RATE_LIMIT", "20/m")
+REPORT_EVIDENCE_MAX_BYTES = env_int("REPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+REPORT_EVIDENCE_MAX_FILES = 5
+REPORT_EVIDENCE_MAX_PIXELS = env_int("REPORT_EVIDENCE_MAX_PIXELS", 40_000_000)
+REPORT_CONTACT_RETENTION_DAYS = env_int("REPORT_CONTACT_RETENTION_DAYS", 180)
+REPORT_ESCALATE_AFTER_WORKING_DAYS = env_int("REPORT_ESCALATE_AFTER_WORKING_DAYS", 2)
+REPORT_ROUTING_REQUEUE_SECONDS = env_int("REPORT_ROUTING_REQUEUE_SECONDS", 60)
+REPORT_ROUTING_SWEEP_BATCH = env_int("REPORT_ROUTING_SWEEP_BATCH", 200)
+OBSERVER_PRIORITY = 10
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+RATELIMIT_VIEW = "wenzhou_portal.views.rate_limited"
 
 # --- Security headers ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

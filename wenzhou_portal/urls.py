@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("charity/", include("charity.urls")),
     path("index/", include("civility_index.urls")),
+    path("api/v1/", include("rumors.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

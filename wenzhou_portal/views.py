@@ -66,3 +66,8 @@ def set_text_size(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_back(request))
     _set_cookie(response, TEXT_SIZE_COOKIE, size)
     return response
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer a client over its limit with a plain page and 429, never a bare error."""
+    return render(request, "429.html", status=429)

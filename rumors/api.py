@@ -1,0 +1,145 @@
+"""The report desk's JSON API: citizens submit and track; staff list, read and act."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .filters import StaffReportFilter
+from .limits import lookup_limited, submission_limited
+from .models import ReportEvent
+from .serializers import (
+    PublicTrackSerializer,
+    ReportActionSerializer,
+    ReportSubmitSerializer,
+    StaffReportDetailSerializer,
+    StaffReportSerializer,
+    SubmittedSerializer,
+)
+
+
+class ReportTrackView(APIView):
+    """The public timeline of one report; any miss answers the same 404."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses={200: PublicTrackSerializer, 404: OpenApiResponse(description="miss")})
+    def get(self, request, code: str):
+        if lookup_limited(request):
+            raise Throttled(detail="查询过于频繁，请稍后再试。")
+        report = selectors.report_by_tracking_code(services.tracking_code_normalise(code))
+        if report is None:
+            raise NotFound("没有找到与该查询码对应的举报。")
+        body = {
+            "tracking_code": report.formatted_tracking_code,
+            "category": report.category,
+            "public_status": report.public_status.value,
+            "public_status_label": str(report.public_status.label),
+            "outcome": selectors.report_public_outcome(report),
+            "timeline": selectors.report_public_timeline(report),
+        }
+        response = Response(PublicTrackSerializer(body).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _run_action(name: str):
+    @extend_schema(
+        request=ReportActionSerializer,
+        responses={200: StaffReportDetailSerializer},
+        summary=str(services.ACTION_LABELS[name]),
+    )
+    def run(self, request, pk=None):
+        report = self.get_object()
+        serializer = ReportActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.report_act(
+                user=request.user, report=report, data={"action": name, **serializer.validated_data}
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.TransitionError as exc:
+            return Response(
+                {"errors": [{"field": "status", "message": message} for message in exc.messages]},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(exc.message_dict) from exc
+            raise ValidationError({"non_field": exc.messages}) from exc
+        fresh = self.get_queryset().get(pk=report.pk)
+        return Response(StaffReportDetailSerializer(fresh).data)
+
+    run.__name__ = name
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(run)
+
+
+class ReportViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Citizens file reports here; staff list and read them, scoped exactly as in admin."""
+
+    filterset_class = StaffReportFilter
+    lookup_value_regex = r"\d+"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "create" else [IsAdminUser()]
+
+    @extend_schema(
+        request={"multipart/form-data": ReportSubmitSerializer},
+        responses={201: SubmittedSerializer},
+        summary="File a report (multipart; up to five screenshots in `images`)",
+    )
+    def create(self, request, *args, **kwargs):
+        if submission_limited(request):
+            raise Throttled(detail="提交过于频繁，请稍后再试。")
+        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if hasattr(data, "setlist"):
+            data.setlist("images", request.FILES.getlist("images"))
+        serializer = ReportSubmitSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_submit(
+            data=serializer.to_input(), images=serializer.validated_data.get("images", [])
+        )
+        return Response(SubmittedSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    def get_queryset(self):
+        reports = selectors.reports_visible_to(self.request.user).order_by(
+            "-priority", "-created_at"
+        )
+        if self.action != "list":
+            reports = reports.prefetch_related(
+                "co_handlers",
+                Prefetch(
+                    "events", queryset=ReportEvent.objects.select_related("actor", "department")
+                ),
+            )
+        return reports
+
+    def get_serializer_class(self):
+        return StaffReportSerializer if self.action == "list" else StaffReportDetailSerializer
+
+    accept = _run_action("accept")
+    note = _run_action("note")
+    send_back = _run_action("send_back")
+    pause = _run_action("pause")
+    resume = _run_action("resume")
+    resolve = _run_action("resolve")
+    reject = _run_action("reject")
+    merge = _run_action("merge")
+    assign = _run_action("assign")
+    reclassify = _run_action("reclassify")

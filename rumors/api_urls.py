@@ -1,0 +1,12 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("reports", api.ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("reports/track/<str:code>/", api.ReportTrackView.as_view(), name="report-track"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,172 @@
+"""The shape of citizens' input and its validation; no business rules here."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wenzhou_portal.districts import District
+
+from . import evidence
+from .models import Category, Platform, Rating
+from .services import ReportInput
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleImageInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > settings.REPORT_EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("最多上传 %(max)s 张截图。"),
+                code="too_many_files",
+                params={"max": settings.REPORT_EVIDENCE_MAX_FILES},
+            )
+        decoded, errors = [], []
+        for upload in files:
+            try:
+                decoded.append(evidence.validate_evidence_image(upload))
+            except ValidationError as exc:
+                errors.extend(f"{upload.name}：{message}" for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return decoded
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("举报类别"), choices=[("", _("请选择")), *Category.choices]
+    )
+    platform = forms.ChoiceField(
+        label=_("在哪个平台看到"), choices=[("", _("请选择")), *Platform.choices]
+    )
+    url = forms.URLField(
+        label=_("网址链接"),
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("复制有害信息的链接粘贴在这里。"),
+    )
+    account = forms.CharField(label=_("发布者账号或昵称"), required=False, max_length=200)
+    place_description = forms.CharField(
+        label=_("其他位置说明"),
+        required=False,
+        max_length=300,
+        help_text=_("没有链接和账号时，请说明在哪里看到，例如“某某微信群”。"),
+    )
+    content = forms.CharField(
+        label=_("举报内容"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("请描述您看到的内容，10 至 2000 字。"),
+    )
+    seen_at = forms.DateTimeField(
+        label=_("发现时间（选填）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    district = forms.ChoiceField(
+        label=_("涉及县（市、区）（选填）"),
+        required=False,
+        choices=[("", _("不清楚或不涉及")), *District.choices],
+    )
+    images = MultipleImageField(
+        label=_("截图证据（选填）"),
+        required=False,
+        help_text=_("最多 5 张，每张不超过 5 MB，支持 JPEG、PNG、WebP。"),
+    )
+    contact_phone = forms.CharField(label=_("手机号码（选填）"), required=False, max_length=11)
+    contact_email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
+    contact_consent = forms.BooleanField(
+        label=_("我同意网信办和处置部门通过以上方式联系我，告知办理进展。"), required=False
+    )
+    # A field people never see; bots fill every field they find.
+    website = forms.CharField(label=_("请勿填写此项"), required=False)
+
+    def clean_seen_at(self):
+        seen_at = self.cleaned_data.get("seen_at")
+        if seen_at and seen_at > timezone.now():
+            raise ValidationError(_("发现时间不能晚于现在。"), code="future")
+        return seen_at
+
+    def clean_contact_phone(self):
+        phone = "".join(self.cleaned_data.get("contact_phone", "").split())
+        if phone and not MOBILE_RE.match(phone):
+            raise ValidationError(_("请输入 11 位中国大陆手机号码。"), code="invalid_phone")
+        return phone
+
+    def clean_content(self):
+        return self.cleaned_data["content"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(_("提交失败，请刷新页面后重试。"), code="honeypot")
+        if not any(cleaned.get(name) for name in ("url", "account", "place_description")):
+            self.add_error(
+                "url",
+                ValidationError(_("请至少填写网址、账号或位置说明中的一项。"), code="no_place"),
+            )
+        has_contact = cleaned.get("contact_phone") or cleaned.get("contact_email")
+        if has_contact and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                ValidationError(_("留下联系方式时，请勾选同意联系。"), code="consent_required"),
+            )
+        return cleaned
+
+    def to_input(self) -> ReportInput:
+        data = self.cleaned_data
+        return ReportInput(
+            category=data["category"],
+            platform=data["platform"],
+            content=data["content"],
+            url=data.get("url") or "",
+            account=(data.get("account") or "").strip(),
+            place_description=(data.get("place_description") or "").strip(),
+            seen_at=data.get("seen_at"),
+            district=data.get("district") or "",
+            contact_phone=data.get("contact_phone") or "",
+            contact_email=data.get("contact_email") or "",
+            contact_consent=bool(data.get("contact_consent")),
+        )
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("查询码"),
+        max_length=40,
+        help_text=_("16 位字母和数字，不区分大小写，可以不输入短横线。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class RatingForm(forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    rating = forms.ChoiceField(
+        label=_("您对处理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见（选填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,34 @@
+"""Thin Celery tasks: take ids, call one service. Each is safe to deliver twice."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def route_report(report_id: int) -> bool:
+    return services.report_route(report_id=report_id)
+
+
+@shared_task
+def requeue_pending_routing() -> int:
+    return services.reports_requeue_pending(
+        older_than_seconds=settings.REPORT_ROUTING_REQUEUE_SECONDS,
+        batch=settings.REPORT_ROUTING_SWEEP_BATCH,
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_reporter(event_id: int) -> None:
+    services.report_event_notify(event_id=event_id)
+
+
+@shared_task
+def check_deadlines() -> dict[str, int]:
+    return services.deadlines_check()
+
+
+@shared_task
+def erase_expired_contacts() -> int:
+    return services.contacts_erase_expired()
