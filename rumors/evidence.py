@@ -1,27 +1,34 @@
-"""Evidence screenshots: decode-or-refuse, a metadata-free copy for staff, private storage."""
+"""Citizens' evidence screenshots: proven by decoding, redacted for staff, kept out of public media.
+
+The untouched original is kept as received (its SHA-256 is the record of what the citizen sent);
+staff work from a re-encoded copy that carries pixels only. Files live under
+``settings.PRIVATE_MEDIA_ROOT``, never under ``MEDIA_ROOT``, and are served by a view that checks
+who is asking.
+"""
 
 import hashlib
 import os
 import secrets
 import warnings
 from dataclasses import dataclass
-from io import BytesIO
-from pathlib import Path
-from typing import BinaryIO
+from io import BufferedReader, BytesIO
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
 @dataclass(frozen=True)
 class DecodedImage:
-    data: bytes  # the original bytes exactly as received
+    """An upload that Pillow fully decoded as JPEG, PNG or WebP; ``data`` is untouched."""
+
+    data: bytes
     format: str
     width: int
     height: int
@@ -30,50 +37,48 @@ class DecodedImage:
 
 @dataclass(frozen=True)
 class RedactedImage:
+    """A metadata-free re-encoding: ``extension`` has no dot (``jpg``/``png``)."""
+
     data: bytes
     extension: str
     content_type: str
 
 
-def _max_bytes() -> int:
-    return getattr(settings, "REPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
-
-
-def _max_pixels() -> int:
-    return getattr(settings, "REPORT_EVIDENCE_MAX_PIXELS", 40_000_000)
-
-
 def validate_evidence_image(upload: UploadedFile) -> DecodedImage:
-    """Accept only bytes that decode as JPEG, PNG or WebP within the size limits."""
-    limit = _max_bytes()
+    """Read an upload and return it decoded, or raise ValidationError saying why not."""
+    max_bytes = getattr(settings, "REPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+    max_pixels = getattr(settings, "REPORT_EVIDENCE_MAX_PIXELS", 40_000_000)
     upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
+    # The declared size comes from the client; only the bytes actually read count.
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise ValidationError(
-            _("图片不能超过 %(mb)s MB。"),
+            _("图片不能超过 %(limit)s MB。"),
             code="too_large",
-            params={"mb": limit // (1024 * 1024) or 1},
+            params={"limit": f"{max_bytes / 2**20:.3g}"},
         )
-    not_an_image = ValidationError(_("只接受 JPEG、PNG 或 WebP 图片。"), code="not_an_image")
     too_many_pixels = ValidationError(_("图片尺寸过大，无法处理。"), code="too_many_pixels")
-    # The extension and declared type prove nothing: only a full decode does.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise not_an_image
-                width, height = probe.size
-                if width * height > _max_pixels():
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # formats= keeps every other Pillow decoder (and its bugs) away from untrusted bytes.
+            with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+                width, height = image.size
+                # Phone cameras write multi-picture JPEGs, which Pillow names MPO.
+                image_format = "JPEG" if image.format == "MPO" else image.format
+                if width * height > max_pixels:
                     raise too_many_pixels
-                probe.verify()
-            with Image.open(BytesIO(data)) as image:
+                image.verify()
+            # verify() leaves the image unusable, and only a full decode finds truncated data.
+            with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as image:
                 image.load()
-                image_format = image.format
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise too_many_pixels from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise not_an_image from exc
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_many_pixels from exc
+    # Pillow's decoders signal malformed input with many exception types, not one.
+    except Exception as exc:
+        raise ValidationError(_("只接受 JPEG、PNG 或 WebP 图片。"), code="not_an_image") from exc
     return DecodedImage(
         data=data,
         format=image_format,
@@ -84,52 +89,56 @@ def validate_evidence_image(upload: UploadedFile) -> DecodedImage:
 
 
 def redacted_copy(image: DecodedImage) -> RedactedImage:
-    """Re-encode for staff with no metadata at all (EXIF location, XMP, text chunks)."""
+    """Re-encode upright with no metadata: PNG for PNG or alpha inputs, JPEG q85 otherwise."""
     with Image.open(BytesIO(image.data)) as source:
         upright = ImageOps.exif_transpose(source)
-        has_alpha = upright.mode in ("RGBA", "LA") or (
-            upright.mode == "P" and "transparency" in upright.info
-        )
-        # A fresh image carries pixels only: nothing from the original's info survives.
-        clean = Image.new("RGBA" if has_alpha else "RGB", upright.size)
-        clean.paste(upright.convert(clean.mode))
+    keep_png = image.format == "PNG" or upright.has_transparency_data
+    mode = "RGBA" if upright.has_transparency_data else "RGB"
+    pixels = upright.convert(mode)
+    # A fresh image has an empty info dict: Pillow's encoders copy some metadata (JPEG comments,
+    # PNG ICC profiles) from info unless told otherwise, so nothing from the upload may ride along.
+    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
     buffer = BytesIO()
-    if has_alpha:
-        clean.save(buffer, format="PNG", optimize=True)
-        return RedactedImage(buffer.getvalue(), "png", "image/png")
+    if keep_png:
+        clean.save(buffer, format="PNG")
+        return RedactedImage(data=buffer.getvalue(), extension="png", content_type="image/png")
     clean.save(buffer, format="JPEG", quality=85)
-    return RedactedImage(buffer.getvalue(), "jpg", "image/jpeg")
-
-
-def _root() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    return RedactedImage(data=buffer.getvalue(), extension="jpg", content_type="image/jpeg")
 
 
 def store_private(data: bytes, *, extension: str) -> str:
-    """Write bytes under a random name outside any public URL; return the relative path."""
-    now = timezone.localtime()
-    relative = Path("evidence") / f"{now:%Y}" / f"{now:%m}" / f"{secrets.token_hex(16)}.{extension}"
-    target = _root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Write bytes under a random name in private media; return the path relative to its root."""
+    if not (extension.isascii() and extension.isalnum()):
+        raise ValueError(f"unsafe file extension: {extension!r}")
+    today = timezone.localdate()
+    # A random name leaks neither the citizen's file name nor how many reports came before.
+    relative = PurePosixPath(
+        "evidence", f"{today:%Y}", f"{today:%m}", f"{secrets.token_hex(16)}.{extension}"
+    )
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL never overwrites, and the mode is set at creation, not after a readable moment.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     return relative.as_posix()
 
 
-def _resolve(relative_path: str) -> Path:
-    root = _root()
-    target = (root / relative_path).resolve()
-    if not target.is_relative_to(root):
-        raise SuspiciousFileOperation(f"evidence path outside the private root: {relative_path}")
-    return target
-
-
-def open_private(relative_path: str) -> BinaryIO:
-    """Open a stored file for reading; refuses paths that escape the private root."""
-    return _resolve(relative_path).open("rb")
+def open_private(relative_path: str) -> BufferedReader:
+    """Open a stored private file for reading in binary mode."""
+    return _private_path(relative_path).open("rb")
 
 
 def delete_private(relative_path: str) -> None:
-    """Remove a stored file if it is still there."""
-    _resolve(relative_path).unlink(missing_ok=True)
+    """Remove a stored private file; a file already gone is not an error."""
+    _private_path(relative_path).unlink(missing_ok=True)
+
+
+def _private_path(relative_path: str) -> Path:
+    """Resolve a stored path, refusing anything outside PRIVATE_MEDIA_ROOT."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    # resolve() follows symlinks too, so a link pointing outside the root is refused as well.
+    path = (root / relative_path).resolve()
+    if root not in path.parents:
+        raise SuspiciousFileOperation(f"private file path escapes its root: {relative_path!r}")
+    return path

@@ -17,10 +17,12 @@ class PortalConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 
 
-def _sync_roles_after_migrate(sender, apps, **kwargs) -> None:
+def _sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
+
     from .roles import roles_sync
 
-    roles_sync(apps)
+    roles_sync(apps or global_apps)
 
 
 class PortalAdminConfig(AdminConfig):

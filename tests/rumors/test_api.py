@@ -1,0 +1,142 @@
+"""The JSON API: the same validation and scoping as the pages, errors naming the field."""
+
+import pytest
+from django.core.cache import cache
+
+from rumors.models import Report, Status
+from tests.rumors.images import image_bytes, upload
+from tests.rumors.test_citizen_pages import VALID
+from wenzhou_portal.districts import District
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+def _fields(response) -> set[str]:
+    return {error["field"] for error in response.json()["errors"]}
+
+
+def test_citizens_file_a_report_with_a_screenshot(
+    client, district_rules, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/reports/",
+            {**VALID, "images": [upload("a.png", image_bytes()), upload("b.png", image_bytes())]},
+        )
+    assert response.status_code == 201, response.content
+    code = response.json()["tracking_code"]
+    report = Report.objects.get()
+    assert report.formatted_tracking_code == code
+    assert report.evidence.count() == 2
+    assert report.status == Status.ROUTED
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"category": "gossip"}, "category"),
+        ({"content": "短"}, "content"),
+        ({"url": "", "account": "", "place_description": ""}, "url"),
+        ({"contact_phone": "555-1234", "contact_consent": "true"}, "contact_phone"),
+        ({"contact_email": "a@example.org"}, "contact_consent"),
+        ({"seen_at": "2999-01-01T00:00:00+08:00"}, "seen_at"),
+    ],
+)
+def test_bad_input_answers_400_naming_the_field(client, changes, field):
+    response = client.post("/api/v1/reports/", {**VALID, **changes})
+    assert response.status_code == 400
+    assert field in _fields(response)
+    assert all(error["message"] for error in response.json()["errors"])
+    assert Report.objects.count() == 0
+
+
+def test_a_non_image_upload_is_refused_by_field(client, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    fake = upload("evil.png", b"<?php echo 1; ?>" * 20, "image/png")
+    response = client.post("/api/v1/reports/", {**VALID, "images": [fake]})
+    assert response.status_code == 400
+    assert "images" in _fields(response)
+
+
+def test_the_api_shares_the_submission_rate_limit(client, settings, district_rules):
+    settings.REPORT_RATE_LIMIT_MINUTE = "1/m"
+    assert client.post("/reports/new/", VALID).status_code == 302
+    response = client.post("/api/v1/reports/", VALID)
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["message"]
+
+
+def test_public_tracking_shows_the_timeline_and_nothing_internal(
+    client, submit, district_rules, lucheng_handler
+):
+    from rumors import services
+
+    report = submit()
+    services.report_note(report_id=report.pk, actor=lucheng_handler, text="内部：线索来源")
+    response = client.get(f"/api/v1/reports/track/{report.tracking_code.lower()}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["public_status"] == "routed"
+    assert "内部" not in response.content.decode()
+    assert set(body) == {
+        "tracking_code",
+        "category",
+        "public_status",
+        "public_status_label",
+        "outcome",
+        "timeline",
+    }
+    miss_a = client.get("/api/v1/reports/track/AAAAAAAAAAAAAAAA/")
+    miss_b = client.get("/api/v1/reports/track/short/")
+    assert miss_a.status_code == miss_b.status_code == 404
+    assert miss_a.content == miss_b.content
+
+
+def test_staff_list_is_scoped_and_filtered(
+    client, submit, district_rules, lucheng_handler, office_admin
+):
+    mine = submit()
+    theirs = submit(district=District.LONGWAN)
+    client.force_login(lucheng_handler)
+    codes = [row["tracking_code"] for row in client.get("/api/v1/reports/").json()["results"]]
+    assert codes == [mine.formatted_tracking_code]
+    assert client.get(f"/api/v1/reports/{theirs.pk}/").status_code == 404
+    assert client.post(f"/api/v1/reports/{theirs.pk}/accept/").status_code == 404
+    client.force_login(office_admin)
+    rows = client.get("/api/v1/reports/", {"district": District.LONGWAN}).json()["results"]
+    assert [row["tracking_code"] for row in rows] == [theirs.formatted_tracking_code]
+    assert client.get("/api/v1/reports/", {"status": "nonsense"}).status_code == 400
+
+
+def test_anonymous_users_cannot_list_reports(client, submit, district_rules):
+    submit()
+    assert client.get("/api/v1/reports/").status_code == 403
+
+
+def test_staff_act_through_one_endpoint_per_action(client, submit, district_rules, lucheng_handler):
+    report = submit()
+    client.force_login(lucheng_handler)
+    assert client.post(f"/api/v1/reports/{report.pk}/accept/").status_code == 200
+    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"public_text": ""})
+    assert response.status_code == 400
+    assert "public_text" in _fields(response)
+    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"public_text": "已处理"})
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.RESOLVED
+    refused = client.post(f"/api/v1/reports/{report.pk}/accept/")
+    assert refused.status_code == 409
+    assert _fields(refused) == {"status"}
+
+
+def test_the_schema_documents_the_report_endpoints(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    assert "/api/v1/reports/" in paths
+    assert "/api/v1/reports/track/{code}/" in paths
+    assert "/api/v1/reports/{id}/resolve/" in paths
