@@ -30,9 +30,9 @@ def broker_at(url: str):
 
 
 def _reset_pools() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Drop the app's references so the next publish builds pools for the current URL;
+    # kombu keeps its per-URL pools itself, so closing them here would poison them.
+    app._pool = None
     app.amqp._producer_pool = None
 
 
