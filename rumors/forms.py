@@ -99,7 +99,11 @@ class ReportForm(forms.Form):
         label=_("我同意网信办和处置部门通过以上方式联系我，告知办理进展。"), required=False
     )
     # A field people never see; bots fill every field they find.
-    website = forms.CharField(label=_("请勿填写此项"), required=False)
+    website = forms.CharField(
+        label=_("请勿填写此项"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_seen_at(self):
         seen_at = self.cleaned_data.get("seen_at")

@@ -340,9 +340,13 @@ class Report(models.Model):
         return f"{self.formatted_tracking_code} {self.get_category_display()}"
 
     @property
-    def formatted_tracking_code(self) -> str:
+    def tracking_code_groups(self) -> list[str]:
         code = self.tracking_code
-        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+        return [code[i : i + 4] for i in range(0, len(code), 4)]
+
+    @property
+    def formatted_tracking_code(self) -> str:
+        return "-".join(self.tracking_code_groups)
 
     @property
     def public_status(self) -> PublicStatus:

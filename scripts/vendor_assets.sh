@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund --silent
 version() { node -p "require('./node_modules/$1/package.json').version"; }
 
-mkdir -p tests/e2e/vendor
-cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
-echo "axe-core $(version axe-core)" > tests/e2e/vendor/VERSIONS
+mkdir -p tests/vendor
+cp node_modules/axe-core/axe.min.js tests/vendor/axe.min.js
+echo "axe-core $(version axe-core)" > tests/vendor/VERSIONS
 
 if [ -d node_modules/echarts ]; then
   mkdir -p static/vendor/echarts
@@ -17,4 +17,4 @@ if [ -d node_modules/echarts ]; then
   cp node_modules/echarts/LICENSE static/vendor/echarts/LICENSE
   echo "echarts $(version echarts)" > static/vendor/echarts/VERSION
 fi
-echo "vendored:"; cat tests/e2e/vendor/VERSIONS
+echo "vendored:"; cat tests/vendor/VERSIONS

@@ -5,26 +5,14 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
+from tests.support import REPO_ROOT, require_service
 from wenzhou_portal.celery import app
 from wenzhou_portal.roles import Role
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-
-
-def require_service(available: bool, reason: str) -> None:
-    """Skip a test whose service is missing, saying which; under CI=true, fail instead."""
-    if available:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a missing service is a failure, not a skip)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +128,14 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Lets fixtures see whether the test failed (browser tests keep a screenshot then).
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+from tests.browser import browser, phone_page  # noqa: E402, F401  (shared fixtures)

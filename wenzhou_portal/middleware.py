@@ -1,7 +1,10 @@
 import logging
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 logger = logging.getLogger("wenzhou_portal.request")
 
@@ -28,3 +31,18 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Chinese unless the visitor chose English with the switch (a cookie).
+
+    A municipal portal speaks Chinese by default; the browser's Accept-Language is not
+    taken as a choice, so an English-language phone still opens the Chinese site.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

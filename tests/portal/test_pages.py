@@ -21,6 +21,11 @@ def test_home_page_is_chinese_by_default(client):
     assert "我要举报" in html
 
 
+def test_an_english_browser_still_gets_chinese_until_the_visitor_switches(client):
+    html = client.get("/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-Hans"' in html
+
+
 def test_language_switch_serves_the_english_page(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302

@@ -28,7 +28,8 @@ def _fresh_limits():
 
 
 def _code_from(html: str) -> str:
-    return re.search(r'class="tracking-code"[^>]*>([0-9A-Z-]{19})<', html).group(1)
+    paragraph = re.search(r'<p class="tracking-code"[^>]*>(.*?)</p>', html).group(1)
+    return re.sub(r"<[^>]+>", "", paragraph)
 
 
 def test_a_citizen_files_a_report_and_sees_a_tracking_code(

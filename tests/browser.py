@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser."""
+"""Browser-test fixtures: Debian's Chromium driven by Playwright, never a downloaded browser."""
 
 import os
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, require_service
+from tests.support import ARTIFACTS, require_service
 
 # Playwright's sync API runs an event loop in this thread; the Django test database is
 # still touched only synchronously, between browser calls.
@@ -54,13 +54,6 @@ def phone_page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
-
-
-@pytest.hookimpl(tryfirst=True, hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
 
 
 def run_axe(page) -> list[dict]:

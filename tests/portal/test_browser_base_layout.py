@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import run_axe, small_targets
+from tests.browser import run_axe, small_targets
+from tests.support import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
