@@ -155,7 +155,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["export_csv"]
     fields = (
-        "tracking_code",
+        "code",
         "category",
         "platform",
         "district",
