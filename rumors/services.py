@@ -12,7 +12,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.celery import enqueue
@@ -106,10 +106,10 @@ def report_event_notify(*, event_id: int) -> None:
     report = event.report
     if not report.contact_consent or report.contact_erased_at:
         return
-    subject = _t("【清朗温州】您的举报 %(code)s 有新进展") % {
+    subject = gettext("【清朗温州】您的举报 %(code)s 有新进展") % {
         "code": report.formatted_tracking_code
     }
-    body = _t(
+    body = gettext(
         "您好！您的举报（查询码 %(code)s）当前状态：%(status)s。\n\n%(text)s\n\n"
         "您可以在清朗温州网站“我要举报—查询进度”输入查询码查看全部记录。"
     ) % {
@@ -122,7 +122,7 @@ def report_event_notify(*, event_id: int) -> None:
     if report.contact_phone:
         send_sms(
             report.contact_phone,
-            _t("【清朗温州】您的举报%(code)s：%(text)s")
+            gettext("【清朗温州】您的举报%(code)s：%(text)s")
             % {"code": report.formatted_tracking_code, "text": event.public_text[:60]},
         )
 
@@ -181,7 +181,7 @@ def report_submit(
             _event(
                 report,
                 kind=EventKind.SUBMITTED,
-                public_text=_t("我们已收到您的举报，将尽快分办处理。"),
+                public_text=gettext("我们已收到您的举报，将尽快分办处理。"),
             )
     except Exception:
         for path in stored:
@@ -244,7 +244,7 @@ def _store_evidence(report: Report, image: evidence_files.DecodedImage) -> list[
 def office_department() -> Department:
     """The office itself, whose triage queue takes whatever no rule matches."""
     department, _created = Department.objects.get_or_create(
-        kind=DepartmentKind.OFFICE, defaults={"name": _t("温州市委网信办")}
+        kind=DepartmentKind.OFFICE, defaults={"name": "温州市委网信办"}
     )
     return department
 
@@ -298,8 +298,8 @@ def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = ""
             actor=actor,
             department=report.lead_department,
             from_status=from_status,
-            public_text=_t("您的举报已受理，正在由网信办人工分办。"),
-            internal_text=why or _t("没有匹配的分办规则，转入网信办人工分办队列。"),
+            public_text=gettext("您的举报已受理，正在由网信办人工分办。"),
+            internal_text=why or gettext("没有匹配的分办规则，转入网信办人工分办队列。"),
         )
         return
     report.status = Status.ROUTED
@@ -313,9 +313,9 @@ def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = ""
         actor=actor,
         department=rule.lead_department,
         from_status=from_status,
-        public_text=_t("您的举报已转交%(department)s办理。")
+        public_text=gettext("您的举报已转交%(department)s办理。")
         % {"department": rule.lead_department.name},
-        internal_text=why or _t("按分办规则：%(rule)s") % {"rule": rule},
+        internal_text=why or gettext("按分办规则：%(rule)s") % {"rule": rule},
     )
 
 
@@ -387,10 +387,10 @@ def _may(user, report: Report, action: str) -> bool:
 def _lock_for(user, report_id: int, action: str) -> Report:
     report = Report.objects.select_for_update().get(pk=report_id)
     if not _may(user, report, action):
-        raise PermissionDenied(_t("您无权对该举报执行此操作。"))
+        raise PermissionDenied(gettext("您无权对该举报执行此操作。"))
     if action != "note" and report.status not in ALLOWED_FROM[action]:
         raise TransitionError(
-            _t("举报当前状态为“%(status)s”，不能执行“%(action)s”。")
+            gettext("举报当前状态为“%(status)s”，不能执行“%(action)s”。")
             % {"status": report.get_status_display(), "action": ACTION_LABELS[action]},
             code="invalid_transition",
         )
@@ -417,7 +417,7 @@ def report_accept(*, report_id: int, actor) -> Report:
             actor=actor,
             department=_actor_department(actor, report),
             from_status=from_status,
-            public_text=_t("%(department)s已开始处置您的举报。")
+            public_text=gettext("%(department)s已开始处置您的举报。")
             % {"department": report.lead_department.name},
         )
         return report
@@ -426,7 +426,7 @@ def report_accept(*, report_id: int, actor) -> Report:
 def report_note(*, report_id: int, actor, text: str) -> ReportEvent:
     """An internal annotation by the lead, a co-handler or the office; never public."""
     if not text.strip():
-        raise ValidationError({"internal_text": _t("请填写批注内容。")})
+        raise ValidationError({"internal_text": gettext("请填写批注内容。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "note")
         department = _actor_department(actor, report)
@@ -445,7 +445,7 @@ def report_note(*, report_id: int, actor, text: str) -> ReportEvent:
 def report_send_back(*, report_id: int, actor, reason: str) -> Report:
     """The lead department returns a report to the office for re-routing."""
     if not reason.strip():
-        raise ValidationError({"internal_text": _t("请说明退回原因。")})
+        raise ValidationError({"internal_text": gettext("请说明退回原因。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "send_back")
         from_status, department = report.status, report.lead_department
@@ -462,7 +462,7 @@ def report_send_back(*, report_id: int, actor, reason: str) -> Report:
             department=department,
             from_status=from_status,
             internal_text=reason.strip(),
-            public_text=_t("您的举报正在由网信办重新分办。"),
+            public_text=gettext("您的举报正在由网信办重新分办。"),
         )
         return report
 
@@ -470,7 +470,7 @@ def report_send_back(*, report_id: int, actor, reason: str) -> Report:
 def report_assign(*, report_id: int, actor, department: Department, working_days: int) -> Report:
     """The office routes a report from its triage queue by hand."""
     if working_days < 1:
-        raise ValidationError({"working_days": _t("办理时限至少为 1 个工作日。")})
+        raise ValidationError({"working_days": gettext("办理时限至少为 1 个工作日。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "assign")
         from_status = report.status
@@ -487,7 +487,8 @@ def report_assign(*, report_id: int, actor, department: Department, working_days
             actor=actor,
             department=department,
             from_status=from_status,
-            public_text=_t("您的举报已转交%(department)s办理。") % {"department": department.name},
+            public_text=gettext("您的举报已转交%(department)s办理。")
+            % {"department": department.name},
         )
         return report
 
@@ -495,7 +496,7 @@ def report_assign(*, report_id: int, actor, department: Department, working_days
 def report_pause(*, report_id: int, actor, request_text: str) -> Report:
     """Ask the reporter for more information; the deadline clock stops meanwhile."""
     if not request_text.strip():
-        raise ValidationError({"public_text": _t("请写明需要举报人补充什么。")})
+        raise ValidationError({"public_text": gettext("请写明需要举报人补充什么。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "pause")
         from_status = report.status
@@ -545,7 +546,7 @@ def _unpause(report: Report) -> None:
 def report_resolve(*, report_id: int, actor, feedback: str, internal_text: str = "") -> Report:
     """Close a report with the public feedback the citizen reads."""
     if not feedback.strip():
-        raise ValidationError({"public_text": _t("请填写给举报人的反馈。")})
+        raise ValidationError({"public_text": gettext("请填写给举报人的反馈。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "resolve")
         from_status = report.status
@@ -571,9 +572,9 @@ def report_reject(
 ) -> Report:
     """Decline a report, naming the reason, who decided, and where else to go."""
     if reason not in RejectionReason.values:
-        raise ValidationError({"reason": _t("请选择不予受理的原因。")})
+        raise ValidationError({"reason": gettext("请选择不予受理的原因。")})
     if not text.strip():
-        raise ValidationError({"public_text": _t("请向举报人说明不予受理的理由。")})
+        raise ValidationError({"public_text": gettext("请向举报人说明不予受理的理由。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "reject")
         from_status = report.status
@@ -582,15 +583,17 @@ def report_reject(
         _close(report, Status.REJECTED)
         report.rejection_reason = reason
         parts = [
-            _t("%(department)s决定不予受理：%(reason)s。")
+            gettext("%(department)s决定不予受理：%(reason)s。")
             % {
-                "department": department.name if department else _t("网信办"),
+                "department": department.name if department else gettext("网信办"),
                 "reason": RejectionReason(reason).label,
             },
             text.strip(),
         ]
         if redirect_to.strip():
-            parts.append(_t("您可以向以下渠道反映：%(where)s") % {"where": redirect_to.strip()})
+            parts.append(
+                gettext("您可以向以下渠道反映：%(where)s") % {"where": redirect_to.strip()}
+            )
         report.public_feedback = "\n".join(parts)
         report.save()
         _event(
@@ -613,7 +616,7 @@ def report_merge(*, report_id: int, actor, primary_id: int, text: str = "") -> R
         while primary.merged_into_id is not None:
             primary = Report.objects.select_for_update().get(pk=primary.merged_into_id)
         if primary.pk == report.pk:
-            raise TransitionError(_t("不能把举报合并到它自己。"), code="merge_into_self")
+            raise TransitionError(gettext("不能把举报合并到它自己。"), code="merge_into_self")
         from_status = report.status
         _close(report, Status.MERGED)
         report.merged_into = primary
@@ -625,9 +628,11 @@ def report_merge(*, report_id: int, actor, primary_id: int, text: str = "") -> R
             actor=actor,
             department=office_department(),
             from_status=from_status,
-            public_text=_t("您举报的内容与其他举报属于同一事项，已合并办理，处理结果将同步反馈。"),
+            public_text=gettext(
+                "您举报的内容与其他举报属于同一事项，已合并办理，处理结果将同步反馈。"
+            ),
             internal_text=text.strip()
-            or _t("合并到 %(code)s") % {"code": primary.formatted_tracking_code},
+            or gettext("合并到 %(code)s") % {"code": primary.formatted_tracking_code},
         )
         return report
 
@@ -646,7 +651,7 @@ def _tell_merged(primary: Report, actor) -> None:
             kind=EventKind.NOTE,
             actor=actor,
             from_status=merged.status,
-            public_text=_t("与您的举报合并办理的事项已有结果：%(feedback)s")
+            public_text=gettext("与您的举报合并办理的事项已有结果：%(feedback)s")
             % {"feedback": primary.public_feedback},
         )
 
@@ -660,7 +665,7 @@ def report_reclassify(
         changes = []
         if category != report.category:
             changes.append(
-                _t("类别由“%(old)s”更正为“%(new)s”")
+                gettext("类别由“%(old)s”更正为“%(new)s”")
                 % {
                     "old": report.get_category_display(),
                     "new": _label(Report, "category", category),
@@ -668,14 +673,14 @@ def report_reclassify(
             )
         if district != report.district:
             changes.append(
-                _t("地区由“%(old)s”更正为“%(new)s”")
+                gettext("地区由“%(old)s”更正为“%(new)s”")
                 % {
-                    "old": report.get_district_display() or _t("未填写"),
-                    "new": _label(Report, "district", district) or _t("未填写"),
+                    "old": report.get_district_display() or gettext("未填写"),
+                    "new": _label(Report, "district", district) or gettext("未填写"),
                 }
             )
         if not changes:
-            raise ValidationError({"category": _t("类别和地区都没有变化。")})
+            raise ValidationError({"category": gettext("类别和地区都没有变化。")})
         report.category, report.district = category, district
         report.save(update_fields=["category", "district", "updated_at"])
         reason = "；".join(changes) + (f"。{why.strip()}" if why.strip() else "")
@@ -690,7 +695,7 @@ def report_reclassify(
             report,
             kind=EventKind.REROUTED,
             actor=actor,
-            why=_t("因%(reason)s，自动重新分办。") % {"reason": reason},
+            why=gettext("因%(reason)s，自动重新分办。") % {"reason": reason},
         )
         return report
 
@@ -702,7 +707,7 @@ def _label(model, field: str, value: str) -> str:
 def report_contact_view(*, report_id: int, actor) -> dict[str, str]:
     """Show the reporter's contact to an office admin, and record that it was seen."""
     if not is_office_admin(actor):
-        raise PermissionDenied(_t("只有网信办管理员可以查看举报人联系方式。"))
+        raise PermissionDenied(gettext("只有网信办管理员可以查看举报人联系方式。"))
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
         _event(
@@ -710,7 +715,7 @@ def report_contact_view(*, report_id: int, actor) -> dict[str, str]:
             kind=EventKind.CONTACT_VIEWED,
             actor=actor,
             from_status=report.status,
-            internal_text=_t("查看了举报人联系方式。"),
+            internal_text=gettext("查看了举报人联系方式。"),
         )
         return {"phone": report.contact_phone, "email": report.contact_email}
 
@@ -718,15 +723,17 @@ def report_contact_view(*, report_id: int, actor) -> dict[str, str]:
 def report_rate(*, report: Report, rating: str, comment: str = "") -> Report:
     """The reporter rates a resolved report, once."""
     if rating not in Rating.values:
-        raise ValidationError({"rating": _t("请选择满意、基本满意或不满意。")})
+        raise ValidationError({"rating": gettext("请选择满意、基本满意或不满意。")})
     if len(comment) > 500:
-        raise ValidationError({"comment": _t("评价意见不能超过 500 字。")})
+        raise ValidationError({"comment": gettext("评价意见不能超过 500 字。")})
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, status=Status.RESOLVED, rating="").update(
             rating=rating, rating_comment=comment.strip(), rated_at=timezone.now()
         )
         if not updated:
-            raise TransitionError(_t("该举报现在不能评价，或已经评价过了。"), code="cannot_rate")
+            raise TransitionError(
+                gettext("该举报现在不能评价，或已经评价过了。"), code="cannot_rate"
+            )
         report.refresh_from_db()
         _event(
             report,
@@ -768,7 +775,7 @@ def report_act(*, user, report: Report, data: dict) -> Report:
     if action == "assign":
         department = data.get("department")
         if department is None:
-            raise ValidationError({"department": _t("请选择分办部门。")})
+            raise ValidationError({"department": gettext("请选择分办部门。")})
         return report_assign(
             report_id=report.pk,
             actor=user,
@@ -778,7 +785,7 @@ def report_act(*, user, report: Report, data: dict) -> Report:
     if action == "merge":
         primary = report_by_tracking_code(tracking_code_normalise(data.get("primary_code") or ""))
         if primary is None:
-            raise ValidationError({"primary_code": _t("没有找到该查询码对应的举报。")})
+            raise ValidationError({"primary_code": gettext("没有找到该查询码对应的举报。")})
         return report_merge(
             report_id=report.pk, actor=user, primary_id=primary.pk, text=internal_text
         )
@@ -790,7 +797,7 @@ def report_act(*, user, report: Report, data: dict) -> Report:
             district=data.get("district") or "",
             why=internal_text,
         )
-    raise ValidationError({"action": _t("未知的操作。")})
+    raise ValidationError({"action": gettext("未知的操作。")})
 
 
 # --- Deadlines and retention (beat) --------------------------------------------------
@@ -808,12 +815,12 @@ def deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
         due_at__gt=now, due_at__lte=now + timedelta(days=1), due_warning_sent_at__isnull=True
     ):
         if _claim(report, "due_warning_sent_at", now):
-            _deadline_event(report, EventKind.DUE_WARNING, _t("距办理期限不足一天。"))
+            _deadline_event(report, EventKind.DUE_WARNING, gettext("距办理期限不足一天。"))
             counts["warned"] += 1
 
     for report in running.filter(due_at__lte=now, reminder_sent_at__isnull=True):
         if _claim(report, "reminder_sent_at", now):
-            _deadline_event(report, EventKind.REMINDER, _t("已超过办理期限，请尽快办理。"))
+            _deadline_event(report, EventKind.REMINDER, gettext("已超过办理期限，请尽快办理。"))
             counts["reminded"] += 1
 
     calendar = work_calendar()
@@ -825,7 +832,7 @@ def deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
             _deadline_event(
                 report,
                 EventKind.ESCALATED,
-                _t("超期 %(days)s 个工作日仍未办结，已上报网信办。") % {"days": after},
+                gettext("超期 %(days)s 个工作日仍未办结，已上报网信办。") % {"days": after},
                 escalate=True,
             )
             counts["escalated"] += 1
@@ -847,11 +854,11 @@ def _deadline_event(report: Report, kind: EventKind, text: str, *, escalate: boo
             from_status=report.status,
             internal_text=text,
         )
-        subject = _t("【清朗温州】%(kind)s：举报 %(code)s") % {
+        subject = gettext("【清朗温州】%(kind)s：举报 %(code)s") % {
             "kind": EventKind(kind).label,
             "code": report.formatted_tracking_code,
         }
-        body = _t("%(text)s\n办理期限：%(due)s\n牵头部门：%(department)s") % {
+        body = gettext("%(text)s\n办理期限：%(due)s\n牵头部门：%(department)s") % {
             "text": text,
             "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M"),
             "department": report.lead_department.name if report.lead_department else "",
@@ -882,7 +889,7 @@ def contacts_erase_expired(*, now: datetime | None = None) -> int:
                 report,
                 kind=EventKind.CONTACT_ERASED,
                 from_status=report.status,
-                internal_text=_t("办结满 %(days)s 天，已按规定清除举报人联系方式。")
+                internal_text=gettext("办结满 %(days)s 天，已按规定清除举报人联系方式。")
                 % {"days": settings.REPORT_CONTACT_RETENTION_DAYS},
             )
             erased += 1

@@ -75,13 +75,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 
 def _ensure_permissions(apps) -> None:
     # Permissions are normally created after all migrations ran; a data migration that
-    # assigns them must create them first.
+    # assigns them must create them first. Historical app configs have no models_module,
+    # which create_permissions needs; the live registry's must be left as they are.
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        historical = getattr(app_config, "models_module", None) is None
+        if historical:
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if historical:
+            app_config.models_module = None
 
 
 def _permission_ids(apps, names: Iterable[str]) -> list[int]:

@@ -39,6 +39,7 @@ SERVICE_VARS = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "CACHE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; never in a deployment
 )
 
 

@@ -19,7 +19,9 @@ def evidence_item(settings, tmp_path, district_rules, django_capture_on_commit_c
     original = image_bytes("JPEG", size=(80, 60))
     decoded = evidence.validate_evidence_image(SimpleUploadedFile("x.jpg", original))
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_submit(data=report_input(district=District.LUCHENG), images=[decoded])
+        report = services.report_submit(
+            data=report_input(district=District.LUCHENG), images=[decoded]
+        )
     item = report.evidence.get()
     assert item.original_sha256 == hashlib.sha256(original).hexdigest()
     return item, original
