@@ -18,8 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 compilemessages: $(STAMP)
-	$(BIN)/pybabel compile -d locale -D django --statistics 2>&1 | tail -n 1
-	$(BIN)/pybabel compile -d locale -D djangojs 2>/dev/null || true
+	$(BIN)/pybabel compile -d locale -D django
 
 migrate: $(STAMP)
 	mkdir -p var

@@ -175,3 +175,27 @@ def test_production_responses_carry_security_headers_and_a_same_origin_csp(tmp_p
         assert sources <= {"'self'", "data:"}, (name, sources)
     assert "'unsafe-inline'" not in headers["csp"]
     assert directives["frame-ancestors"] == "'none'"
+
+
+ADMIN_LOGIN_PROBE = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+html = Client().get("/admin/login/", secure=True, headers={"host": "qinglang.example.gov.cn"})
+print("OTP_FIELD" if 'name="otp_token"' in html.content.decode() else "NO_OTP_FIELD")
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [(PRODUCTION_ENV, "OTP_FIELD"), ({}, "NO_OTP_FIELD")],
+    ids=["production", "embedded-default"],
+)
+def test_staff_sign_in_asks_for_a_totp_code_in_production_only(tmp_path, env, expected):
+    result = run_python(ADMIN_LOGIN_PROBE, **env, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
