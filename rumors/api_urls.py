@@ -8,5 +8,6 @@ router.register("reports", api.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("reports/track/<str:code>/", api.ReportTrackView.as_view(), name="report-track"),
+    path("reports/stats/", include("rumors.stats_api_urls")),
     path("", include(router.urls)),
 ]

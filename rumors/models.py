@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -235,6 +237,8 @@ class Report(models.Model):
     """A citizen's report of harmful information; its events are the record of handling."""
 
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True, editable=False)
+    # What open-data views (Open311) call the report: never the secret tracking code.
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     category = models.CharField(_("类别"), max_length=30, choices=Category.choices)
     platform = models.CharField(_("平台"), max_length=20, choices=Platform.choices)
     url = models.URLField(_("网址"), max_length=1000, blank=True)
@@ -292,6 +296,10 @@ class Report(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    # Working days counted against the holiday calendar when the step happened, so that
+    # statistics are plain database aggregates.
+    working_days_to_first_response = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    working_days_to_close = models.PositiveIntegerField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并到"),
@@ -304,6 +312,24 @@ class Report(models.Model):
         _("不予受理原因"), max_length=20, choices=RejectionReason.choices, blank=True
     )
     public_feedback = models.TextField(_("公开反馈"), blank=True)
+    debunk = models.ForeignKey(
+        "Debunk",
+        verbose_name=_("关联辟谣"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    normalized_url = models.CharField(max_length=1000, blank=True, db_index=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("疑似重复于"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suspected_duplicates",
+        help_text=_("自动识别为同一事项的较早举报；工作人员可以撤销。"),
+    )
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
@@ -451,3 +477,139 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_sha256[:12]} ({self.width}×{self.height})"
+
+
+class Verdict(models.TextChoices):
+    FALSE = "false", _("谣言")
+    INACCURATE = "inaccurate", _("不实")
+    MISLEADING = "misleading", _("误导")
+    TRUE = "true", _("属实")
+    UNVERIFIED = "unverified", _("未证实")
+
+
+# schema.org ClaimReview ratings: 1 (false) to 5 (true); unverified has no numeric value.
+VERDICT_RATING = {
+    Verdict.FALSE: 1,
+    Verdict.INACCURATE: 2,
+    Verdict.MISLEADING: 2,
+    Verdict.UNVERIFIED: 3,
+    Verdict.TRUE: 5,
+}
+
+
+class Debunk(models.Model):
+    """An official answer to a claim that circulated online (辟谣)."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=120,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("用于网址，只能包含小写字母、数字和短横线，例如 water-supply-rumor。"),
+    )
+    claim = models.TextField(_("网传说法"))
+    verdict = models.CharField(_("结论"), max_length=12, choices=Verdict.choices)
+    summary = models.TextField(_("摘要"), max_length=600)
+    body = models.TextField(_("正文（Markdown）"), blank=True)
+    authority = models.ForeignKey(
+        Department, verbose_name=_("发布机关"), on_delete=models.PROTECT, related_name="debunks"
+    )
+    # Codes stored as ",330302,330303," so one substring lookup filters on any database.
+    districts = models.CharField(_("涉及县（市、区）"), max_length=100, blank=True)
+    categories = models.CharField(_("涉及类别"), max_length=200, blank=True)
+    tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("用逗号分隔。"))
+    keywords = models.CharField(
+        _("关键词"), max_length=300, blank=True, help_text=_("供平台识别谣言，用逗号分隔。")
+    )
+    is_published = models.BooleanField(_("已发布"), default=False, db_index=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    corrected_at = models.DateTimeField(_("更正时间"), null=True, blank=True)
+    correction_note = models.TextField(_("更正说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撰写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("辟谣")
+        verbose_name_plural = _("辟谣")
+        ordering = ["-published_at", "-pk"]
+        permissions = [("publish_debunk", _("可以发布和更正辟谣"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_published=False) | models.Q(published_at__isnull=False),
+                name="published_debunk_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("debunks:detail", args=[self.slug])
+
+    @property
+    def district_codes(self) -> list[str]:
+        return [code for code in self.districts.split(",") if code]
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [code for code in self.categories.split(",") if code]
+
+    @staticmethod
+    def pack_codes(codes) -> str:
+        return f",{','.join(codes)}," if codes else ""
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.replace("，", ",").split(",") if word.strip()]
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.replace("，", ",").split(",") if tag.strip()]
+
+
+class DebunkSource(models.Model):
+    debunk = models.ForeignKey(Debunk, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(_("来源标题"), max_length=200)
+    url = models.URLField(_("来源链接"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("信息来源")
+        verbose_name_plural = _("信息来源")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DebunkAppearance(models.Model):
+    """Where the claim circulated: a canonical URL or a platform account."""
+
+    debunk = models.ForeignKey(Debunk, on_delete=models.CASCADE, related_name="appearances")
+    platform = models.CharField(_("平台"), max_length=20, choices=Platform.choices)
+    url = models.URLField(_("链接"), max_length=1000, blank=True)
+    account = models.CharField(_("账号"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("传播位置")
+        verbose_name_plural = _("传播位置")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="") | ~models.Q(account=""),
+                name="appearance_has_url_or_account",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url or self.account

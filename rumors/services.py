@@ -409,8 +409,15 @@ def report_accept(*, report_id: int, actor) -> Report:
         report = _lock_for(actor, report_id, "accept")
         from_status = report.status
         report.status = Status.IN_PROGRESS
-        report.first_response_at = report.first_response_at or timezone.now()
-        report.save(update_fields=["status", "first_response_at", "updated_at"])
+        _stamp_first_response(report, timezone.now())
+        report.save(
+            update_fields=[
+                "status",
+                "first_response_at",
+                "working_days_to_first_response",
+                "updated_at",
+            ]
+        )
         _event(
             report,
             kind=EventKind.ACCEPTED,
@@ -637,10 +644,20 @@ def report_merge(*, report_id: int, actor, primary_id: int, text: str = "") -> R
         return report
 
 
+def _stamp_first_response(report: Report, now: datetime) -> None:
+    if report.first_response_at is None:
+        report.first_response_at = now
+        report.working_days_to_first_response = work_calendar().working_days_between(
+            report.created_at, now
+        )
+
+
 def _close(report: Report, status: Status) -> None:
+    now = timezone.now()
     report.status = status
-    report.closed_at = timezone.now()
-    report.first_response_at = report.first_response_at or report.closed_at
+    report.closed_at = now
+    report.working_days_to_close = work_calendar().working_days_between(report.created_at, now)
+    _stamp_first_response(report, now)
     report.paused_at = None
 
 

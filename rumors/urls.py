@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("submitted/", views.report_submitted, name="submitted"),
     path("track/", views.report_track, name="track"),
     path("track/rate/", views.report_rate, name="rate"),
+    path("stats/", include("rumors.stats_urls")),
     path(
         "evidence/<int:pk>/<str:variant>/",
         views.evidence_file,

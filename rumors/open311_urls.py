@@ -1,0 +1,2 @@
+# Filled in by the open311_urls work in progress.
+urlpatterns: list = []
