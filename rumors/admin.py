@@ -23,6 +23,9 @@ from . import selectors, services
 from .models import (
     CalendarDay,
     Category,
+    Debunk,
+    DebunkAppearance,
+    DebunkSource,
     Department,
     RejectionReason,
     Report,
@@ -138,6 +141,7 @@ class ReportAdmin(admin.ModelAdmin):
         "lead_department",
         "due_at",
         "overdue",
+        "heat",
         "priority",
         "created_at",
     )
@@ -170,6 +174,8 @@ class ReportAdmin(admin.ModelAdmin):
         "due_at",
         "paused_at",
         "merged_into",
+        "duplicate_of",
+        "debunk",
         "public_feedback",
         "rating",
         "rating_comment",
@@ -188,7 +194,11 @@ class ReportAdmin(admin.ModelAdmin):
         return obj.is_overdue
 
     def get_queryset(self, request):
-        return selectors.reports_visible_to(request.user)
+        return selectors.reports_with_heat(selectors.reports_visible_to(request.user))
+
+    @admin.display(description=_("热度"), ordering="heat")
+    def heat(self, obj: Report) -> int:
+        return obj.heat
 
     def get_search_results(self, request, queryset, search_term):
         code = services.tracking_code_normalise(search_term)
@@ -282,6 +292,10 @@ class ReportAdmin(admin.ModelAdmin):
                 "can_see_contact": selectors.is_office_admin(request.user),
                 "can_see_original": selectors.is_office_admin(request.user),
                 "has_contact": bool(report.contact_phone or report.contact_email),
+                "duplicates": selectors.report_duplicate_candidates(report),
+                "resembling_debunks": selectors.debunks_resembling(
+                    text=report.content, url=report.url, account=report.account
+                ),
             }
         )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -348,3 +362,205 @@ class ReportEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class DebunkForm(forms.ModelForm):
+    district_choices = forms.MultipleChoiceField(
+        label=_("涉及县（市、区）"),
+        required=False,
+        choices=District.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category_choices = forms.MultipleChoiceField(
+        label=_("涉及类别"),
+        required=False,
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    link_report_codes = forms.CharField(
+        label=_("关联举报（查询码，每行一个）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("发布后，这些举报将自动办结并附上本辟谣的链接。"),
+    )
+
+    class Meta:
+        model = Debunk
+        fields = [
+            "title",
+            "slug",
+            "claim",
+            "verdict",
+            "summary",
+            "body",
+            "authority",
+            "tags",
+            "keywords",
+        ]
+        error_messages = {"slug": {"unique": _("这个网址名已被其他辟谣使用，请换一个。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["district_choices"].initial = self.instance.district_codes
+            self.fields["category_choices"].initial = self.instance.category_codes
+
+    def clean_link_report_codes(self) -> list[Report]:
+        reports, unknown = [], []
+        for line in self.cleaned_data["link_report_codes"].split():
+            report = selectors.report_by_tracking_code(services.tracking_code_normalise(line))
+            (reports.append(report) if report else unknown.append(line))
+        if unknown:
+            raise forms.ValidationError(
+                _("找不到这些查询码：%(codes)s") % {"codes": "、".join(unknown)}
+            )
+        return reports
+
+    def save(self, commit=True):
+        debunk = super().save(commit=False)
+        debunk.districts = Debunk.pack_codes(self.cleaned_data["district_choices"])
+        debunk.categories = Debunk.pack_codes(self.cleaned_data["category_choices"])
+        if commit:
+            debunk.save()
+        return debunk
+
+
+class DebunkSourceInline(admin.TabularInline):
+    model = DebunkSource
+    extra = 1
+
+
+class DebunkAppearanceInline(admin.TabularInline):
+    model = DebunkAppearance
+    extra = 1
+
+
+@admin.register(Debunk)
+class DebunkAdmin(admin.ModelAdmin):
+    form = DebunkForm
+    inlines = [DebunkSourceInline, DebunkAppearanceInline]
+    list_display = ("title", "verdict", "authority", "is_published", "published_at", "linked")
+    list_filter = ("is_published", "verdict", "authority")
+    search_fields = ("title", "claim", "keywords")
+    readonly_fields = ("is_published", "published_at", "corrected_at", "correction_note")
+    actions = ["publish"]
+
+    def get_fieldsets(self, request, obj=None):
+        main = (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "claim",
+                    "verdict",
+                    "summary",
+                    "body",
+                    "authority",
+                    "district_choices",
+                    "category_choices",
+                    "tags",
+                    "keywords",
+                    "link_report_codes",
+                ]
+            },
+        )
+        status = (
+            _("发布与更正"),
+            {"fields": ["is_published", "published_at", "corrected_at", "correction_note"]},
+        )
+        return [main, status]
+
+    @admin.display(description=_("关联举报"))
+    def linked(self, obj: Debunk) -> int:
+        return obj.reports.count()
+
+    def get_queryset(self, request):
+        debunks = super().get_queryset(request).select_related("authority")
+        if selectors.is_office_admin(request.user):
+            return debunks
+        return debunks.filter(authority__in=selectors.user_department_ids(request.user))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Departments draft; once published only the office changes a debunk.
+        if (
+            obj is not None
+            and obj.is_published
+            and not request.user.has_perm("rumors.publish_debunk")
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        for report in form.cleaned_data.get("link_report_codes") or []:
+            try:
+                services.report_link_debunk(
+                    report_id=report.pk, actor=request.user, debunk_id=obj.pk
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                messages.warning(request, f"{report.formatted_tracking_code}: {exc}")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="rumors_debunk_publish",
+            ),
+            path(
+                "<int:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="rumors_debunk_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish": request.user.has_perm("rumors.publish_debunk"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("发布所选辟谣"))
+    def publish(self, request, queryset):
+        for debunk in queryset:
+            self._publish(request, debunk)
+
+    def _publish(self, request, debunk: Debunk) -> None:
+        try:
+            services.debunk_publish(debunk_id=debunk.pk, actor=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已发布《%(title)s》，关联的举报将自动办结。") % {"title": debunk.title},
+            )
+
+    def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        debunk = self.get_queryset(request).filter(pk=object_id).first()
+        if debunk is None:
+            raise Http404
+        if request.method == "POST":
+            self._publish(request, debunk)
+        return HttpResponseRedirect(reverse("admin:rumors_debunk_change", args=[object_id]))
+
+    def correct_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        debunk = self.get_queryset(request).filter(pk=object_id).first()
+        if debunk is None:
+            raise Http404
+        if request.method == "POST":
+            try:
+                services.debunk_correct(
+                    debunk_id=debunk.pk, actor=request.user, note=request.POST.get("note", "")
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("已更正，相关举报人将收到通知。"))
+        return HttpResponseRedirect(reverse("admin:rumors_debunk_change", args=[object_id]))

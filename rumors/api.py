@@ -3,7 +3,11 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, parse_http_date_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
@@ -13,10 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .filters import StaffReportFilter
+from .filters import DebunkFilter, StaffReportFilter
 from .limits import lookup_limited, submission_limited
 from .models import ReportEvent
 from .serializers import (
+    DebunkDetailSerializer,
+    DebunkLabelSerializer,
+    DebunkListSerializer,
     PublicTrackSerializer,
     ReportActionSerializer,
     ReportSubmitSerializer,
@@ -143,3 +150,73 @@ class ReportViewSet(
     merge = _run_action("merge")
     assign = _run_action("assign")
     reclassify = _run_action("reclassify")
+
+
+class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published debunks, with the same search and filters as the public pages."""
+
+    permission_classes = [AllowAny]
+    filterset_class = DebunkFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.debunks_published().select_related("authority").prefetch_related("sources")
+
+    def get_serializer_class(self):
+        return DebunkListSerializer if self.action == "list" else DebunkDetailSerializer
+
+
+class DebunkLabelsView(APIView):
+    """The debunk-label feed for platforms (辟谣标签): poll it cheaply with ETag or ?since=."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="Only labels created or changed after this time (ISO 8601).",
+            )
+        ],
+        responses={
+            200: DebunkLabelSerializer(many=True),
+            304: OpenApiResponse(description="not modified"),
+        },
+    )
+    def get(self, request):
+        since = _parse_since(request.query_params.get("since"))
+        labels = selectors.debunk_labels(since=since)
+        etag, last_modified = selectors.debunk_labels_version(since=since)
+        if not_modified(request, etag=etag, last_modified=last_modified):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(DebunkLabelSerializer(labels, many=True).data)
+        response["ETag"] = etag
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+
+def _parse_since(value: str | None):
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace(" ", "+"))
+    if parsed is None:
+        raise ValidationError({"since": "请使用 ISO 8601 时间，例如 2026-11-01T00:00:00+08:00。"})
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def not_modified(request, *, etag: str, last_modified) -> bool:
+    """True if the client's cached copy is current (If-None-Match wins over If-Modified-Since)."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
+    if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if if_modified_since is not None and last_modified is not None:
+        return int(last_modified.timestamp()) <= if_modified_since
+    return False

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wenzhou_portal.districts import District
 
 from . import selectors
-from .models import Category, Department, Platform, Report, Status
+from .models import Category, Debunk, Department, Platform, Report, Status, Verdict
 
 
 class StaffReportFilter(django_filters.FilterSet):
@@ -26,3 +26,21 @@ class StaffReportFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = selectors.reports_overdue(queryset)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class DebunkFilter(django_filters.FilterSet):
+    """The public debunk filters; each delegates to the one search selector."""
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, method="search")
+    category = django_filters.ChoiceFilter(choices=Category.choices, method="search")
+    district = django_filters.ChoiceFilter(choices=District.choices, method="search")
+    date_from = django_filters.DateFilter(method="search")
+    date_to = django_filters.DateFilter(method="search")
+
+    class Meta:
+        model = Debunk
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset & selectors.debunks_search(**{name: value})

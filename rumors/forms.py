@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wenzhou_portal.districts import District
 
 from . import evidence
-from .models import Category, Platform, Rating
+from .models import Category, Platform, Rating, Verdict
 from .services import ReportInput
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -173,4 +173,23 @@ class RatingForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DebunkSearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=10_000)
+    verdict = forms.ChoiceField(
+        label=_("结论"), required=False, choices=[("", _("全部")), *Verdict.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部")), *Category.choices]
+    )
+    district = forms.ChoiceField(
+        label=_("县（市、区）"), required=False, choices=[("", _("全部")), *District.choices]
+    )
+    date_from = forms.DateField(
+        label=_("发布日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -298,7 +298,9 @@ class Report(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     # Working days counted against the holiday calendar when the step happened, so that
     # statistics are plain database aggregates.
-    working_days_to_first_response = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    working_days_to_first_response = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
     working_days_to_close = models.PositiveIntegerField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
@@ -571,7 +573,9 @@ class Debunk(models.Model):
 
     @property
     def keyword_list(self) -> list[str]:
-        return [word.strip() for word in self.keywords.replace("，", ",").split(",") if word.strip()]
+        return [
+            word.strip() for word in self.keywords.replace("，", ",").split(",") if word.strip()
+        ]
 
     @property
     def tag_list(self) -> list[str]:

@@ -1,11 +1,19 @@
 """Every read of the report desk that is more than a lookup, scoped in one place."""
 
-from django.db.models import Q, QuerySet
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from wenzhou_portal.roles import Role
 
-from .models import OPEN_STATUSES, Report, ReportEvent, Status
+from .matching import account_normalise, text_similarity, url_normalise
+from .models import OPEN_STATUSES, Debunk, Report, ReportEvent, Status
 
 
 def is_office_admin(user) -> bool:
@@ -98,3 +106,198 @@ def report_public_outcome(report: Report) -> str:
             return primary.public_feedback
         return ""
     return report.public_feedback
+
+
+# --- Duplicates and debunks ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    report: Report
+    score: float
+    reason: str
+
+
+def report_duplicate_candidates(report: Report, *, limit: int = 5) -> list[Match]:
+    """Earlier reports of the same thing: same link, same account, or similar text."""
+    window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    earlier = (
+        Report.objects.exclude(pk=report.pk)
+        .filter(created_at__gte=report.created_at - window, created_at__lte=report.created_at)
+        .select_related("lead_department")
+    )
+    matches: dict[int, Match] = {}
+    if report.normalized_url:
+        for other in earlier.filter(normalized_url=report.normalized_url)[:limit]:
+            matches[other.pk] = Match(other, 1.0, gettext("同一网址"))
+    account = account_normalise(report.account)
+    if account:
+        same_account = earlier.filter(platform=report.platform).filter(
+            Q(account__iexact=account) | Q(account__iexact=f"@{account}")
+        )
+        for other in same_account[:limit]:
+            matches.setdefault(other.pk, Match(other, 1.0, gettext("同一账号")))
+    threshold = settings.DUPLICATE_SUGGEST_THRESHOLD
+    for other, score in _similar_texts(earlier, report.content, threshold, limit):
+        if other.pk not in matches:
+            matches[other.pk] = Match(
+                other, score, gettext("内容相似度 %(score)d%%") % {"score": round(score * 100)}
+            )
+    return sorted(matches.values(), key=lambda m: (-m.score, m.report.created_at))[:limit]
+
+
+def _similar_texts(reports: QuerySet[Report], text: str, threshold: float, limit: int):
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        similar = (
+            reports.annotate(similarity=TrigramSimilarity("content", text))
+            .filter(similarity__gte=threshold)
+            .order_by("-similarity")[:limit]
+        )
+        return [(other, float(other.similarity)) for other in similar]
+    # Elsewhere: character bigrams over the most recent reports in the window.
+    scored = [
+        (other, text_similarity(text, other.content))
+        for other in reports.order_by("-created_at")[:NGRAM_CANDIDATES]
+    ]
+    scored = [(other, score) for other, score in scored if score >= threshold]
+    return sorted(scored, key=lambda pair: -pair[1])[:limit]
+
+
+NGRAM_CANDIDATES = 500
+
+
+def report_cluster_root(report: Report) -> Report:
+    """The earliest report a report was linked or merged into (itself if none)."""
+    seen = {report.pk}
+    while True:
+        parent_id = report.merged_into_id or report.duplicate_of_id
+        if parent_id is None or parent_id in seen:
+            return report
+        seen.add(parent_id)
+        report = Report.objects.get(pk=parent_id)
+
+
+def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate how many reports each cluster holds (itself, duplicates, merged)."""
+    return reports.annotate(
+        heat=1
+        + Count("suspected_duplicates", distinct=True)
+        + Count("merged_reports", distinct=True)
+    )
+
+
+def debunks_published() -> QuerySet[Debunk]:
+    return Debunk.objects.filter(is_published=True, published_at__lte=timezone.now())
+
+
+def debunks_search(
+    *,
+    q: str = "",
+    verdict: str = "",
+    category: str = "",
+    district: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet[Debunk]:
+    """Published debunks matching a free-text query and filters; any string is safe."""
+    debunks = debunks_published().select_related("authority")
+    q = " ".join(q.split())[:100]
+    if q:
+        text = Q(title__icontains=q) | Q(claim__icontains=q) | Q(summary__icontains=q)
+        text |= Q(keywords__icontains=q) | Q(tags__icontains=q)
+        if connection.vendor == "postgresql":
+            # Trigram similarity catches near matches a substring search misses.
+            text |= Q(title__trigram_similar=q) | Q(claim__trigram_similar=q)
+        debunks = debunks.filter(text)
+    if verdict:
+        debunks = debunks.filter(verdict=verdict)
+    if category:
+        debunks = debunks.filter(categories__contains=f",{category},")
+    if district:
+        debunks = debunks.filter(districts__contains=f",{district},")
+    if date_from:
+        debunks = debunks.filter(published_at__date__gte=date_from)
+    if date_to:
+        debunks = debunks.filter(published_at__date__lte=date_to)
+    return debunks.order_by("-published_at", "-pk")
+
+
+def debunks_related(debunk: Debunk, *, limit: int = 3) -> list[Debunk]:
+    """Other published debunks on the same categories or districts."""
+    overlap = Q()
+    for code in debunk.category_codes:
+        overlap |= Q(categories__contains=f",{code},")
+    for code in debunk.district_codes:
+        overlap |= Q(districts__contains=f",{code},")
+    if not overlap:
+        return []
+    return list(debunks_published().exclude(pk=debunk.pk).filter(overlap)[:limit])
+
+
+def debunks_resembling(
+    *, text: str, url: str = "", account: str = "", limit: int = 3
+) -> list[Debunk]:
+    """Published debunks a report (or a text being typed) is probably about."""
+    text = text[:2000]
+    url_key, account_key = url_normalise(url), account_normalise(account)
+    scored = []
+    candidates = debunks_published().prefetch_related("appearances")[:DEBUNK_CANDIDATES]
+    for debunk in candidates:
+        score = text_similarity(text, f"{debunk.title} {debunk.claim}") if text else 0.0
+        if text and any(word in text for word in debunk.keyword_list):
+            score = max(score, 0.5)
+        for appearance in debunk.appearances.all():
+            if url_key and url_normalise(appearance.url) == url_key:
+                score = 1.0
+            if account_key and account_normalise(appearance.account) == account_key:
+                score = max(score, 0.9)
+        if score >= settings.DUPLICATE_SUGGEST_THRESHOLD:
+            scored.append((score, debunk))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    return [debunk for _score, debunk in scored[:limit]]
+
+
+DEBUNK_CANDIDATES = 500
+
+
+def debunk_labels(*, since=None) -> list[dict]:
+    """The label feed: per published debunk, what a platform needs to tag a post."""
+    debunks = debunks_published().select_related("authority").prefetch_related("appearances")
+    if since is not None:
+        debunks = debunks.filter(updated_at__gt=since)
+    return [
+        {
+            "id": f"wenzhou-debunk-{debunk.pk}",
+            "claim": debunk.claim,
+            "keywords": debunk.keyword_list,
+            "urls": [a.url for a in debunk.appearances.all() if a.url],
+            "accounts": [
+                {"platform": a.platform, "account": a.account}
+                for a in debunk.appearances.all()
+                if a.account
+            ],
+            "verdict": debunk.verdict,
+            "verdict_label": str(debunk.get_verdict_display()),
+            "authority": debunk.authority.name,
+            "valid_from": debunk.published_at,
+            "updated_at": debunk.updated_at,
+            "url": settings.SITE_URL + debunk.get_absolute_url(),
+        }
+        for debunk in debunks.order_by("updated_at", "pk")
+    ]
+
+
+def debunk_labels_version(*, since=None) -> tuple[str, object]:
+    """An ETag and Last-Modified for the label feed, from one aggregate query."""
+    debunks = Debunk.objects.all()
+    if since is not None:
+        debunks = debunks.filter(updated_at__gt=since)
+    state = debunks.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    published = debunks_published()
+    if since is not None:
+        published = published.filter(updated_at__gt=since)
+    visible = published.aggregate(count=Count("pk"))["count"]
+    tag = f"{state['count']}:{visible}:{state['latest']}:{since}"
+    return f'"{hashlib.sha256(tag.encode()).hexdigest()[:32]}"', state["latest"]

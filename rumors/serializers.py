@@ -9,7 +9,7 @@ from wenzhou_portal.districts import District
 
 from . import evidence
 from .forms import MOBILE_RE
-from .models import Category, Department, Platform, RejectionReason, Report
+from .models import Category, Debunk, Department, Platform, RejectionReason, Report
 from .services import ACTION_LABELS, ReportInput
 
 
@@ -177,6 +177,65 @@ class ReportActionSerializer(serializers.Serializer):
     primary_code = serializers.CharField(required=False, max_length=40)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
+    debunk = serializers.PrimaryKeyRelatedField(queryset=Debunk.objects.all(), required=False)
 
 
 ACTIONS = list(ACTION_LABELS)
+
+
+class DebunkSourceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.URLField()
+
+
+class DebunkListSerializer(serializers.ModelSerializer):
+    authority = serializers.CharField(source="authority.name")
+    url = serializers.CharField(source="get_absolute_url")
+    districts = serializers.ListField(source="district_codes", child=serializers.CharField())
+    categories = serializers.ListField(source="category_codes", child=serializers.CharField())
+
+    class Meta:
+        model = Debunk
+        fields = [
+            "slug",
+            "title",
+            "verdict",
+            "summary",
+            "authority",
+            "districts",
+            "categories",
+            "published_at",
+            "corrected_at",
+            "url",
+        ]
+
+
+class DebunkDetailSerializer(DebunkListSerializer):
+    sources = DebunkSourceSerializer(many=True, read_only=True)
+    tags = serializers.ListField(source="tag_list", child=serializers.CharField())
+
+    class Meta(DebunkListSerializer.Meta):
+        fields = [
+            *DebunkListSerializer.Meta.fields,
+            "claim",
+            "body",
+            "correction_note",
+            "tags",
+            "sources",
+        ]
+
+
+class DebunkLabelSerializer(serializers.Serializer):
+    """One label a platform can attach to posts repeating a debunked claim."""
+
+    id = serializers.CharField()
+    claim = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.CharField())
+    urls = serializers.ListField(child=serializers.CharField())
+    accounts = serializers.ListField(child=serializers.DictField())
+    verdict = serializers.CharField()
+    verdict_label = serializers.CharField()
+    authority = serializers.CharField()
+    valid_from = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField()

@@ -20,8 +20,11 @@ from wenzhou_portal.roles import Role
 from wenzhou_portal.sms import send_sms
 
 from . import evidence as evidence_files
+from . import selectors
+from .matching import url_normalise
 from .models import (
     OPEN_STATUSES,
+    Debunk,
     Department,
     DepartmentKind,
     EventKind,
@@ -203,6 +206,7 @@ def _create_with_unique_code(data: ReportInput, reporter) -> Report:
                     category=data.category,
                     platform=data.platform,
                     url=data.url,
+                    normalized_url=url_normalise(data.url),
                     account=data.account,
                     place_description=data.place_description,
                     content=data.content,
@@ -275,7 +279,25 @@ def report_route(*, report_id: int) -> bool:
             return False
         report = Report.objects.select_for_update().get(pk=report_id)
         _apply_routing(report, kind=EventKind.ROUTED)
+        _link_duplicate(report)
         return True
+
+
+def _link_duplicate(report: Report) -> None:
+    """Link a new report to an earlier one of the same thing when the match is strong."""
+    best = next(iter(selectors.report_duplicate_candidates(report, limit=1)), None)
+    if best is None or best.score < settings.DUPLICATE_AUTO_THRESHOLD:
+        return
+    primary = selectors.report_cluster_root(best.report)
+    report.duplicate_of = primary
+    report.save(update_fields=["duplicate_of", "updated_at"])
+    _event(
+        report,
+        kind=EventKind.NOTE,
+        from_status=report.status,
+        internal_text=gettext("自动识别为 %(code)s 的重复举报（%(reason)s），可撤销。")
+        % {"code": primary.formatted_tracking_code, "reason": best.reason},
+    )
 
 
 def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = "") -> None:
@@ -345,8 +367,10 @@ ALLOWED_FROM = {
     "reject": set(OPEN_STATUSES),
     "merge": set(OPEN_STATUSES),
     "reclassify": set(OPEN_STATUSES),
+    "unlink_duplicate": set(Status),
+    "link_debunk": set(OPEN_STATUSES),
 }
-OFFICE_ONLY = {"assign", "merge", "reclassify"}
+OFFICE_ONLY = {"assign", "merge", "reclassify", "unlink_duplicate"}
 ACTION_LABELS = {
     "assign": _("人工分办"),
     "accept": _("开始处置"),
@@ -357,6 +381,8 @@ ACTION_LABELS = {
     "reject": _("不予受理"),
     "merge": _("合并"),
     "reclassify": _("更正类别或地区"),
+    "unlink_duplicate": _("撤销重复关联"),
+    "link_debunk": _("关联辟谣"),
     "note": _("内部批注"),
 }
 
@@ -806,6 +832,13 @@ def report_act(*, user, report: Report, data: dict) -> Report:
         return report_merge(
             report_id=report.pk, actor=user, primary_id=primary.pk, text=internal_text
         )
+    if action == "unlink_duplicate":
+        return report_unlink_duplicate(report_id=report.pk, actor=user)
+    if action == "link_debunk":
+        debunk = data.get("debunk")
+        if debunk is None:
+            raise ValidationError({"debunk": gettext("请选择要关联的辟谣。")})
+        return report_link_debunk(report_id=report.pk, actor=user, debunk_id=debunk.pk)
     if action == "reclassify":
         return report_reclassify(
             report_id=report.pk,
@@ -815,6 +848,159 @@ def report_act(*, user, report: Report, data: dict) -> Report:
             why=internal_text,
         )
     raise ValidationError({"action": gettext("未知的操作。")})
+
+
+def report_unlink_duplicate(*, report_id: int, actor) -> Report:
+    """Undo an automatic (or manual) duplicate link; the report stands on its own again."""
+    with transaction.atomic():
+        report = _lock_for(actor, report_id, "unlink_duplicate")
+        if report.duplicate_of_id is None:
+            raise TransitionError(gettext("该举报没有关联的重复举报。"), code="not_linked")
+        primary = report.duplicate_of
+        report.duplicate_of = None
+        report.save(update_fields=["duplicate_of", "updated_at"])
+        _event(
+            report,
+            kind=EventKind.NOTE,
+            actor=actor,
+            from_status=report.status,
+            internal_text=gettext("撤销了与 %(code)s 的重复关联。")
+            % {"code": primary.formatted_tracking_code},
+        )
+        return report
+
+
+# --- Debunks -------------------------------------------------------------------------
+
+
+def report_link_debunk(*, report_id: int, actor, debunk_id: int) -> Report:
+    """Attach a report to a debunk; if the debunk is already out, the report closes with it."""
+    with transaction.atomic():
+        report = _lock_for(actor, report_id, "link_debunk")
+        debunk = Debunk.objects.get(pk=debunk_id)
+        report.debunk = debunk
+        report.save(update_fields=["debunk", "updated_at"])
+        _event(
+            report,
+            kind=EventKind.NOTE,
+            actor=actor,
+            from_status=report.status,
+            internal_text=gettext("关联辟谣《%(title)s》。") % {"title": debunk.title},
+        )
+        if debunk.is_published:
+            _resolve_with_debunk(report, debunk, actor=actor)
+        return report
+
+
+def debunk_url(debunk: Debunk) -> str:
+    return settings.SITE_URL + debunk.get_absolute_url()
+
+
+def _resolve_with_debunk(report: Report, debunk: Debunk, *, actor=None) -> None:
+    from_status = report.status
+    _close(report, Status.RESOLVED)
+    report.debunk = debunk
+    report.public_feedback = gettext(
+        "%(authority)s已就您举报的内容发布辟谣《%(title)s》（结论：%(verdict)s）：%(url)s"
+    ) % {
+        "authority": debunk.authority.name,
+        "title": debunk.title,
+        "verdict": debunk.get_verdict_display(),
+        "url": debunk_url(debunk),
+    }
+    report.save()
+    _event(
+        report,
+        kind=EventKind.RESOLVED,
+        actor=actor,
+        department=debunk.authority,
+        from_status=from_status,
+        public_text=report.public_feedback,
+    )
+    _tell_merged(report, actor)
+
+
+def debunk_publish(*, debunk_id: int, actor) -> Debunk:
+    """Publish a debunk; its linked reports are closed with a link to it by a task."""
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以发布辟谣。"))
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if not debunk.is_published:
+            debunk.is_published = True
+            debunk.published_at = debunk.published_at or timezone.now()
+            debunk.save(update_fields=["is_published", "published_at", "updated_at"])
+        from .tasks import close_reports_for_debunk
+
+        transaction.on_commit(lambda: enqueue(close_reports_for_debunk, debunk.pk))
+        return debunk
+
+
+def debunk_close_linked_reports(*, debunk_id: int) -> int:
+    """Close every open report linked to a published debunk; a re-run changes nothing."""
+    debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
+    if not debunk.is_published:
+        return 0
+    closed = 0
+    open_ids = Report.objects.filter(
+        debunk=debunk, status__in=OPEN_STATUSES - {Status.MERGED}
+    ).values_list("pk", flat=True)
+    for report_id in list(open_ids):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.status not in OPEN_STATUSES:
+                continue  # closed meanwhile by staff or an earlier run
+            _resolve_with_debunk(report, debunk)
+            closed += 1
+    return closed
+
+
+def debunk_correct(*, debunk_id: int, actor, note: str) -> Debunk:
+    """Correct a published debunk; every reporter whose report it closed is told again."""
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以更正辟谣。"))
+    if not note.strip():
+        raise ValidationError({"correction_note": gettext("请写明更正的内容。")})
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if not debunk.is_published:
+            raise TransitionError(gettext("尚未发布的辟谣直接修改即可，无需更正。"), code="draft")
+        debunk.corrected_at = timezone.now()
+        debunk.correction_note = note.strip()
+        debunk.save(update_fields=["corrected_at", "correction_note", "updated_at"])
+        from .tasks import tell_reporters_of_correction
+
+        transaction.on_commit(lambda: enqueue(tell_reporters_of_correction, debunk.pk))
+        return debunk
+
+
+def debunk_tell_reporters_of_correction(*, debunk_id: int) -> int:
+    """One public event (and email) per report the corrected debunk closed."""
+    debunk = Debunk.objects.get(pk=debunk_id)
+    # The marker makes a second delivery of the task tell nobody twice.
+    marker = f"debunk-correction:{debunk.pk}:{debunk.corrected_at.isoformat()}"
+    told = 0
+    reports = Report.objects.filter(debunk=debunk, status=Status.RESOLVED).exclude(
+        events__internal_text=marker
+    )
+    for report in reports:
+        with transaction.atomic():
+            _event(
+                report,
+                kind=EventKind.NOTE,
+                department=debunk.authority,
+                from_status=report.status,
+                public_text=gettext("辟谣《%(title)s》已于 %(date)s 更正：%(note)s %(url)s")
+                % {
+                    "title": debunk.title,
+                    "date": timezone.localtime(debunk.corrected_at).strftime("%Y-%m-%d"),
+                    "note": debunk.correction_note,
+                    "url": debunk_url(debunk),
+                },
+                internal_text=marker,
+            )
+        told += 1
+    return told
 
 
 # --- Deadlines and retention (beat) --------------------------------------------------

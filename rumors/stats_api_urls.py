@@ -1,2 +1,7 @@
-# Filled in by the stats_api_urls work in progress.
-urlpatterns: list = []
+from django.urls import path
+
+from . import stats_views
+
+urlpatterns = [
+    path("", stats_views.ReportStatisticsView.as_view(), name="report-stats"),
+]

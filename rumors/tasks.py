@@ -32,3 +32,13 @@ def check_deadlines() -> dict[str, int]:
 @shared_task
 def erase_expired_contacts() -> int:
     return services.contacts_erase_expired()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def close_reports_for_debunk(debunk_id: int) -> int:
+    return services.debunk_close_linked_reports(debunk_id=debunk_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def tell_reporters_of_correction(debunk_id: int) -> int:
+    return services.debunk_tell_reporters_of_correction(debunk_id=debunk_id)

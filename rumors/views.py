@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -7,7 +8,8 @@ from django_ratelimit.exceptions import Ratelimited
 
 from . import evidence as evidence_files
 from . import selectors, services
-from .forms import RatingForm, ReportForm, TrackForm
+from .forms import DebunkSearchForm, RatingForm, ReportForm, TrackForm
+from .jsonld import claim_review
 from .limits import lookup_limited, submission_limited
 from .models import CATEGORY_EXAMPLES, NATIONAL_CENTRE_CATEGORIES, Category, Evidence, Platform
 
@@ -69,7 +71,10 @@ def report_submitted(request: HttpRequest) -> HttpResponse:
     report = selectors.report_by_tracking_code(code)
     if report is None:
         return redirect("rumors:new")
-    return render(request, "rumors/report_submitted.html", {"report": report})
+    answered = selectors.debunks_resembling(
+        text=report.content, url=report.url, account=report.account
+    )
+    return render(request, "rumors/report_submitted.html", {"report": report, "answered": answered})
 
 
 @never_cache
@@ -155,4 +160,63 @@ def evidence_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
 
 @require_GET
 def debunk_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "rumors/debunk_list.html", {"debunks": []})
+    form = DebunkSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    debunks = selectors.debunks_search(**{k: v for k, v in filters.items() if v})
+    page = Paginator(debunks, 10).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "rumors/debunk_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def debunk_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    debunk = get_object_or_404(
+        selectors.debunks_published()
+        .select_related("authority")
+        .prefetch_related("sources", "appearances"),
+        slug=slug,
+    )
+    return render(
+        request,
+        "rumors/debunk_detail.html",
+        {
+            "debunk": debunk,
+            "related": selectors.debunks_related(debunk),
+            "claim_review": claim_review(
+                debunk, request.build_absolute_uri(debunk.get_absolute_url())
+            ),
+            "page_url": request.build_absolute_uri(debunk.get_absolute_url()),
+        },
+    )
+
+
+@require_GET
+def debunk_suggest(request: HttpRequest) -> JsonResponse:
+    """Published debunks resembling what a citizen is typing (progressive enhancement)."""
+    if lookup_limited(request):
+        return JsonResponse(
+            {"errors": [{"field": "q", "message": "too many requests"}]}, status=429
+        )
+    text = request.GET.get("q", "")[:2000]
+    found = selectors.debunks_resembling(
+        text=text,
+        url=request.GET.get("url", "")[:1000],
+        account=request.GET.get("account", "")[:200],
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": debunk.title,
+                    "verdict": str(debunk.get_verdict_display()),
+                    "url": debunk.get_absolute_url(),
+                }
+                for debunk in found
+            ]
+        }
+    )

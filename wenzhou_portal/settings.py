@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -301,6 +302,14 @@ REPORT_ESCALATE_AFTER_WORKING_DAYS = env_int("REPORT_ESCALATE_AFTER_WORKING_DAYS
 REPORT_ROUTING_REQUEUE_SECONDS = env_int("REPORT_ROUTING_REQUEUE_SECONDS", 60)
 REPORT_ROUTING_SWEEP_BATCH = env_int("REPORT_ROUTING_SWEEP_BATCH", 200)
 OBSERVER_PRIORITY = 10
+# Duplicate detection: how far back to look, and the similarity (0-1) above which a
+# report is suggested to staff as a duplicate, or linked to the earlier one outright.
+DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 30)
+DUPLICATE_SUGGEST_THRESHOLD = float(env_str("DUPLICATE_SUGGEST_THRESHOLD", "0.3"))
+DUPLICATE_AUTO_THRESHOLD = float(env_str("DUPLICATE_AUTO_THRESHOLD", "0.6"))
+REPORT_STATS_MIN_GROUP = env_int("REPORT_STATS_MIN_GROUP", 5)
+# The public address of the portal, for links in emails and feedback texts.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 RATELIMIT_VIEW = "wenzhou_portal.views.rate_limited"

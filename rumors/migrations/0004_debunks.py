@@ -6,97 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rumors', '0003_roles'),
+        ("rumors", "0003_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, help_text='自动识别为同一事项的较早举报；工作人员可以撤销。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='suspected_duplicates', to='rumors.report', verbose_name='疑似重复于'),
+            model_name="report",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="自动识别为同一事项的较早举报；工作人员可以撤销。",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="suspected_duplicates",
+                to="rumors.report",
+                verbose_name="疑似重复于",
+            ),
         ),
         migrations.AddField(
-            model_name='report',
-            name='normalized_url',
+            model_name="report",
+            name="normalized_url",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=1000),
         ),
         migrations.AddField(
-            model_name='report',
-            name='public_id',
-            field=models.UUIDField(editable=False, null=True, verbose_name='公开编号'),
+            model_name="report",
+            name="public_id",
+            field=models.UUIDField(editable=False, null=True, verbose_name="公开编号"),
         ),
         migrations.CreateModel(
-            name='Debunk',
+            name="Debunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('slug', models.SlugField(help_text='用于网址，只能包含小写字母、数字和短横线，例如 water-supply-rumor。', max_length=120, unique=True, verbose_name='网址名')),
-                ('claim', models.TextField(verbose_name='网传说法')),
-                ('verdict', models.CharField(choices=[('false', '谣言'), ('inaccurate', '不实'), ('misleading', '误导'), ('true', '属实'), ('unverified', '未证实')], max_length=12, verbose_name='结论')),
-                ('summary', models.TextField(max_length=600, verbose_name='摘要')),
-                ('body', models.TextField(blank=True, verbose_name='正文（Markdown）')),
-                ('districts', models.CharField(blank=True, max_length=100, verbose_name='涉及县（市、区）')),
-                ('categories', models.CharField(blank=True, max_length=200, verbose_name='涉及类别')),
-                ('tags', models.CharField(blank=True, help_text='用逗号分隔。', max_length=200, verbose_name='标签')),
-                ('keywords', models.CharField(blank=True, help_text='供平台识别谣言，用逗号分隔。', max_length=300, verbose_name='关键词')),
-                ('is_published', models.BooleanField(db_index=True, default=False, verbose_name='已发布')),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='发布时间')),
-                ('corrected_at', models.DateTimeField(blank=True, null=True, verbose_name='更正时间')),
-                ('correction_note', models.TextField(blank=True, verbose_name='更正说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debunks', to='rumors.department', verbose_name='发布机关')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撰写人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="用于网址，只能包含小写字母、数字和短横线，例如 water-supply-rumor。",
+                        max_length=120,
+                        unique=True,
+                        verbose_name="网址名",
+                    ),
+                ),
+                ("claim", models.TextField(verbose_name="网传说法")),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("false", "谣言"),
+                            ("inaccurate", "不实"),
+                            ("misleading", "误导"),
+                            ("true", "属实"),
+                            ("unverified", "未证实"),
+                        ],
+                        max_length=12,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("summary", models.TextField(max_length=600, verbose_name="摘要")),
+                ("body", models.TextField(blank=True, verbose_name="正文（Markdown）")),
+                (
+                    "districts",
+                    models.CharField(blank=True, max_length=100, verbose_name="涉及县（市、区）"),
+                ),
+                (
+                    "categories",
+                    models.CharField(blank=True, max_length=200, verbose_name="涉及类别"),
+                ),
+                (
+                    "tags",
+                    models.CharField(
+                        blank=True, help_text="用逗号分隔。", max_length=200, verbose_name="标签"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="供平台识别谣言，用逗号分隔。",
+                        max_length=300,
+                        verbose_name="关键词",
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(db_index=True, default=False, verbose_name="已发布"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="发布时间"
+                    ),
+                ),
+                (
+                    "corrected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="更正时间"),
+                ),
+                ("correction_note", models.TextField(blank=True, verbose_name="更正说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debunks",
+                        to="rumors.department",
+                        verbose_name="发布机关",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="撰写人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '辟谣',
-                'verbose_name_plural': '辟谣',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "辟谣",
+                "verbose_name_plural": "辟谣",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='report',
-            name='debunk',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='rumors.debunk', verbose_name='关联辟谣'),
+            model_name="report",
+            name="debunk",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reports",
+                to="rumors.debunk",
+                verbose_name="关联辟谣",
+            ),
         ),
         migrations.CreateModel(
-            name='DebunkAppearance',
+            name="DebunkAppearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('douyin', '抖音'), ('wechat', '微信'), ('weibo', '微博'), ('kuaishou', '快手'), ('xiaohongshu', '小红书'), ('toutiao', '今日头条'), ('bilibili', '哔哩哔哩'), ('tieba', '百度贴吧'), ('zhihu', '知乎'), ('other', '其他网站或应用')], max_length=20, verbose_name='平台')),
-                ('url', models.URLField(blank=True, max_length=1000, verbose_name='链接')),
-                ('account', models.CharField(blank=True, max_length=200, verbose_name='账号')),
-                ('debunk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appearances', to='rumors.debunk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("douyin", "抖音"),
+                            ("wechat", "微信"),
+                            ("weibo", "微博"),
+                            ("kuaishou", "快手"),
+                            ("xiaohongshu", "小红书"),
+                            ("toutiao", "今日头条"),
+                            ("bilibili", "哔哩哔哩"),
+                            ("tieba", "百度贴吧"),
+                            ("zhihu", "知乎"),
+                            ("other", "其他网站或应用"),
+                        ],
+                        max_length=20,
+                        verbose_name="平台",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=1000, verbose_name="链接")),
+                ("account", models.CharField(blank=True, max_length=200, verbose_name="账号")),
+                (
+                    "debunk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appearances",
+                        to="rumors.debunk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '传播位置',
-                'verbose_name_plural': '传播位置',
-                'ordering': ['pk'],
+                "verbose_name": "传播位置",
+                "verbose_name_plural": "传播位置",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='DebunkSource',
+            name="DebunkSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='来源标题')),
-                ('url', models.URLField(max_length=1000, verbose_name='来源链接')),
-                ('debunk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='rumors.debunk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="来源标题")),
+                ("url", models.URLField(max_length=1000, verbose_name="来源链接")),
+                (
+                    "debunk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="rumors.debunk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信息来源',
-                'verbose_name_plural': '信息来源',
-                'ordering': ['pk'],
+                "verbose_name": "信息来源",
+                "verbose_name_plural": "信息来源",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='debunk',
-            constraint=models.CheckConstraint(condition=models.Q(('is_published', False), ('published_at__isnull', False), _connector='OR'), name='published_debunk_has_a_date'),
+            model_name="debunk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_published", False), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="published_debunk_has_a_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='debunkappearance',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('url', ''), _negated=True), models.Q(('account', ''), _negated=True), _connector='OR'), name='appearance_has_url_or_account'),
+            model_name="debunkappearance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("url", ""), _negated=True),
+                    models.Q(("account", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="appearance_has_url_or_account",
+            ),
         ),
     ]

@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rumors', '0005_public_id_unique'),
+        ("rumors", "0005_public_id_unique"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='debunk',
-            options={'ordering': ['-published_at', '-pk'], 'permissions': [('publish_debunk', '可以发布和更正辟谣')], 'verbose_name': '辟谣', 'verbose_name_plural': '辟谣'},
+            name="debunk",
+            options={
+                "ordering": ["-published_at", "-pk"],
+                "permissions": [("publish_debunk", "可以发布和更正辟谣")],
+                "verbose_name": "辟谣",
+                "verbose_name_plural": "辟谣",
+            },
         ),
     ]

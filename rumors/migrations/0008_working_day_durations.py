@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rumors', '0007_roles_debunks'),
+        ("rumors", "0007_roles_debunks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='working_days_to_close',
+            model_name="report",
+            name="working_days_to_close",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='working_days_to_first_response',
+            model_name="report",
+            name="working_days_to_first_response",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
     ]

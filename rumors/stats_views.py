@@ -1,0 +1,237 @@
+"""Public statistics of the report desk: a page, a CSV download and a JSON endpoint.
+
+All three read the same cached dict from `statistics.report_statistics_cached`.
+"""
+
+import csv
+from datetime import datetime
+from io import StringIO
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .statistics import report_statistics_cached
+
+# The three breakdowns, in the order the page and the CSV show them.
+BREAKDOWNS = [
+    ("by_category", _("按举报类别"), _("类别")),
+    ("by_department", _("按牵头部门"), _("牵头部门")),
+    ("by_district", _("按涉及县（市、区）"), _("县（市、区）")),
+]
+
+
+def _breakdowns(stats: dict) -> list[dict]:
+    return [
+        {"key": key, "title": title, "group_heading": heading, "rows": stats[key]}
+        for key, title, heading in BREAKDOWNS
+    ]
+
+
+@require_GET
+def stats_page(request: HttpRequest) -> HttpResponse:
+    stats = report_statistics_cached()
+    return render(
+        request,
+        "rumors/stats.html",
+        {
+            "stats": stats,
+            "breakdowns": _breakdowns(stats),
+            "generated_at": datetime.fromisoformat(stats["generated_at"]),
+        },
+    )
+
+
+def _cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    # A spreadsheet would run a name starting with = + - @ as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def statistics_csv_rows(stats: dict) -> list[list]:
+    """One section per table: a title row, a header row, the data rows, a blank row."""
+    window = stats["window"]
+    rows: list[list] = [
+        [gettext("温州市委网信办举报受理情况统计")],
+        [gettext("统计期"), window["first_day"], window["last_day"]],
+        [gettext("生成时间"), stats["generated_at"]],
+        [],
+        [gettext("每月收到与办结")],
+        [gettext("月份"), gettext("收到举报"), gettext("办结举报")],
+        *([month["month"], month["received"], month["closed"]] for month in stats["months"]),
+        [],
+        [gettext("办结率")],
+        [gettext("收到举报"), gettext("其中已办结"), gettext("办结率（%）")],
+        [
+            stats["totals"]["received"],
+            stats["totals"]["closed"],
+            stats["totals"]["closure_rate_percent"],
+        ],
+        [],
+        [gettext("办理用时（工作日）")],
+        [gettext("环节"), gettext("中位数"), gettext("第90百分位数"), gettext("依据的举报数")],
+    ]
+    for label, key in ((gettext("首次响应"), "first_response"), (gettext("办结"), "close")):
+        figure = stats["working_days"][key]
+        rows.append([label, figure["median"], figure["p90"], figure["count"]])
+    deadline = stats["deadline"]
+    rows += [
+        [],
+        [gettext("按期办结")],
+        [gettext("设有办理期限的已办结举报"), gettext("按期办结"), gettext("按期办结率（%）")],
+        [deadline["count"], deadline["on_time"], deadline["on_time_percent"]],
+    ]
+    for breakdown in _breakdowns(stats):
+        rows += [
+            [],
+            [str(breakdown["title"])],
+            [
+                gettext("排名"),
+                str(breakdown["group_heading"]),
+                gettext("收到举报"),
+                gettext("其中已办结"),
+                gettext("办结率（%）"),
+                gettext("办结用时中位数（工作日）"),
+                gettext("依据的举报数"),
+            ],
+        ]
+        for group in breakdown["rows"]:
+            rows.append(
+                [
+                    group["rank"] if group["ranked"] else gettext("样本较少，不参与排名"),
+                    group["label"],
+                    group["received"],
+                    group["closed"],
+                    group["closure_rate_percent"],
+                    group["median_working_days_to_close"],
+                    group["median_count"],
+                ]
+            )
+    rows += [
+        [],
+        [gettext("每月发布辟谣")],
+        [gettext("月份"), gettext("发布辟谣")],
+        *([month["month"], month["published"]] for month in stats["debunks"]),
+    ]
+    return [[_cell(value) for value in row] for row in rows]
+
+
+@require_GET
+def stats_csv(request: HttpRequest) -> HttpResponse:
+    stats = report_statistics_cached()
+    buffer = StringIO()
+    csv.writer(buffer).writerows(statistics_csv_rows(stats))
+    # The byte-order mark tells Excel the file is UTF-8, so the Chinese opens readable.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"report-statistics-{stats['window']['last_day'][:7]}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _MonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
+    received = serializers.IntegerField(help_text="Reports submitted in the month.")
+    closed = serializers.IntegerField(
+        help_text="Reports closed (resolved, rejected or merged) in the month, by closing date."
+    )
+
+
+class _DebunkMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
+    published = serializers.IntegerField(help_text="Debunks published in the month.")
+
+
+class _WindowSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField(help_text="Inclusive; the window is 12 calendar months.")
+    first_month = serializers.CharField()
+    last_month = serializers.CharField()
+
+
+class _TotalsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Reports submitted in the window.")
+    closed = serializers.IntegerField(help_text="Of those, reports now closed.")
+    closure_rate_percent = serializers.FloatField(
+        allow_null=True, help_text="closed / received × 100, one decimal; null if none received."
+    )
+
+
+class _WorkingDaysFigureSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Reports behind the figures.")
+    median = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 50th percentile.")
+    p90 = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 90th percentile.")
+
+
+class _WorkingDaysSerializer(serializers.Serializer):
+    first_response = _WorkingDaysFigureSerializer(
+        help_text="Working days from submission to first response, reports of the window."
+    )
+    close = _WorkingDaysFigureSerializer(
+        help_text="Working days from submission to closure, reports of the window now closed."
+    )
+
+
+class _DeadlineSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Reports of the window now closed that had a due date.")
+    on_time = serializers.IntegerField(help_text="Of those, closed on or before the due date.")
+    on_time_percent = serializers.FloatField(allow_null=True)
+
+
+class _GroupSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Category code, department id or district code; empty if none."
+    )
+    label = serializers.CharField()
+    received = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    closure_rate_percent = serializers.FloatField(allow_null=True)
+    median_working_days_to_close = serializers.IntegerField(allow_null=True)
+    median_count = serializers.IntegerField(help_text="Closed reports behind the median.")
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="By closure rate, ties share a rank; null when not ranked."
+    )
+    ranked = serializers.BooleanField(help_text="False when received < min_group.")
+
+
+class ReportStatisticsSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    window = _WindowSerializer()
+    min_group = serializers.IntegerField(help_text="Groups with fewer reports are not ranked.")
+    totals = _TotalsSerializer()
+    months = _MonthSerializer(many=True)
+    working_days = _WorkingDaysSerializer()
+    deadline = _DeadlineSerializer()
+    by_category = _GroupSerializer(many=True)
+    by_department = _GroupSerializer(many=True)
+    by_district = _GroupSerializer(many=True)
+    debunks = _DebunkMonthSerializer(many=True)
+
+
+class ReportStatisticsView(APIView):
+    """The public statistics of the report desk, the same figures as /reports/stats/."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        summary="Public statistics of the report desk (last 12 calendar months)",
+        description=(
+            "Counts, closure rate, nearest-rank median and 90th percentile of working days "
+            "(each with its count), deadline compliance and breakdowns by category, lead "
+            "department and district. Merged reports count as received and closed. "
+            "Recomputed at most every 10 minutes."
+        ),
+        responses={200: ReportStatisticsSerializer},
+    )
+    def get(self, request):
+        return Response(ReportStatisticsSerializer(report_statistics_cached()).data)
