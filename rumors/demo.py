@@ -93,6 +93,15 @@ DEMO_REPORTS = [
         "某网站售卖温州快递面单信息，含姓名电话地址。",
         "https://example.net/parcel-data",
         "",
+        "routed",
+    ),
+    (
+        "other",
+        "tieba",
+        "",
+        "贴吧有人反复发帖，编造温州某公益组织挪用善款，并附上工作人员照片。",
+        "https://tieba.baidu.com/p/demo",
+        "",
         "triage",
     ),
     (
@@ -182,10 +191,10 @@ def seed_reports(say: Callable[[str], None]) -> None:
                     account=account,
                     district=district,
                     place_description="" if (url or account) else "微信群",
-                )
+                ),
+                # One report waits for the sweeper, as after a broker outage.
+                queue_routing=state != "pending",
             )
-        if state != "pending":
-            services.report_route(report_id=report.pk)
         _advance(report, state, admin, departments, primary)
         if primary is None:
             primary = report
@@ -200,7 +209,7 @@ def _advance(report: Report, state: str, admin, departments, primary) -> None:
     report.refresh_from_db()
     lead = report.lead_department
     handler = admin
-    if state == "triage" or state in ("routed", "pending"):
+    if state in ("triage", "routed", "pending"):
         return
     if state == "merged":
         services.report_merge(report_id=report.pk, actor=admin, primary_id=primary.pk)
@@ -231,3 +240,145 @@ def _advance(report: Report, state: str, admin, departments, primary) -> None:
             feedback=f"经{lead.name}核实：温州市区近期无停水计划，该消息系旧新闻改编，"
             "相关文章已由平台删除。请以“温州水务”官方发布为准。",
         )
+
+
+DEMO_DEBUNKS = [
+    {
+        "slug": "lucheng-water-cut-rumor",
+        "title": "“鹿城区下周全面停水三天”系谣言",
+        "claim": "微信群流传：鹿城区下周一起全面停水三天，请大家提前囤水。",
+        "verdict": "false",
+        "summary": "经温州水务核实，鹿城区近期没有任何计划停水安排。网传截图系2019年外地停水通知改编。",
+        "body": "## 核实情况\n\n温州水务集团表示，鹿城区供水正常，**没有**全面停水计划。\n\n"
+        "如遇计划停水，将提前 24 小时通过“温州水务”官方渠道公告。\n\n"
+        "## 提醒\n\n请勿转发未经核实的信息。",
+        "authority": District.LUCHENG.value,
+        "districts": [District.LUCHENG.value],
+        "categories": ["rumor"],
+        "tags": "民生,供水",
+        "keywords": "停水,鹿城区停水,全面停水",
+        "appearances": [("wechat", "https://mp.weixin.qq.com/s/demo-water", "")],
+        "sources": [("温州水务集团官方公告", "https://example.org/wenzhou-water/notice")],
+        "days_ago": 20,
+        "link_contents": [
+            "家族群有人转发鹿城区下周全面停水三天的消息，还说要囤水。",
+            "小区业主群说鹿城区全面停水三天，大家都在抢购桶装水。",
+            "微信群里说鹿城下周停水三天，让大家提前囤水，是真的吗？",
+        ],
+    },
+    {
+        "slug": "school-food-poisoning-rumor",
+        "title": "网传“某小学发生食物中毒多名学生住院”不实",
+        "claim": "抖音视频称温州某小学发生集体食物中毒，多名学生住院。",
+        "verdict": "inaccurate",
+        "summary": "经市教育局会同卫健部门核查，涉事学校仅有 2 名学生因肠胃不适就医，当日已返校，不存在集体食物中毒。",
+        "body": "市教育局已责成学校加强食堂管理，并向家长通报情况。",
+        "authority": "education",
+        "districts": [District.LUCHENG.value],
+        "categories": ["rumor"],
+        "tags": "校园,食品安全",
+        "keywords": "食物中毒,小学",
+        "appearances": [
+            ("douyin", "https://www.douyin.com/video/7300000000000000001", "温州身边事")
+        ],
+        "sources": [("市教育局情况通报", "https://example.org/wenzhou-edu/notice")],
+        "days_ago": 9,
+        "link_contents": [],
+    },
+    {
+        "slug": "ebike-ban-rumor",
+        "title": "“温州将全面禁行电动自行车”系谣言",
+        "claim": "网传温州市区明年起全面禁止电动自行车上路。",
+        "verdict": "false",
+        "summary": "市公安局交警支队表示，从未发布此类规定。电动自行车依法登记上牌即可正常通行。",
+        "body": "",
+        "authority": "police",
+        "districts": [],
+        "categories": ["rumor"],
+        "tags": "交通",
+        "keywords": "电动自行车,禁行,禁摩",
+        "appearances": [("weibo", "", "温州交通早知道")],
+        "sources": [],
+        "days_ago": 40,
+        "link_contents": [],
+    },
+    {
+        "slug": "fake-customer-service-refund-fraud",
+        "title": "警惕！“客服退款”电信诈骗属实",
+        "claim": "有人冒充电商客服，以“退运费”“理赔”为由索要银行卡验证码。",
+        "verdict": "true",
+        "summary": "市公安局网安支队提示：此类诈骗确实存在且多发。正规客服不会索要验证码，遇到请立即挂断并拨打 96110 咨询。",
+        "body": "- 不点击陌生链接\n- 不透露验证码\n- 不向“安全账户”转账",
+        "authority": "police",
+        "districts": [],
+        "categories": ["fraud"],
+        "tags": "反诈",
+        "keywords": "客服退款,退运费,验证码",
+        "appearances": [],
+        "sources": [("国家反诈中心提示", "https://example.org/anti-fraud")],
+        "days_ago": 3,
+        "link_contents": [],
+    },
+]
+
+
+@demo_seeder(order=20)
+def seed_debunks(say: Callable[[str], None]) -> None:
+    """Published debunks, one of them closing three linked reports, and one draft."""
+    from .models import Debunk, DebunkAppearance, DebunkSource
+
+    if Debunk.objects.exists():
+        say("Demo debunks already exist.")
+        return
+    admin = get_user_model().objects.filter(username="office_admin").first()
+    if admin is None:
+        say("No office_admin account; skipping demo debunks.")
+        return
+    departments = _departments()
+    for spec in DEMO_DEBUNKS:
+        debunk = Debunk.objects.create(
+            slug=spec["slug"],
+            title=spec["title"],
+            claim=spec["claim"],
+            verdict=spec["verdict"],
+            summary=spec["summary"],
+            body=spec["body"],
+            authority=departments[spec["authority"]],
+            districts=Debunk.pack_codes(spec["districts"]),
+            categories=Debunk.pack_codes(spec["categories"]),
+            tags=spec["tags"],
+            keywords=spec["keywords"],
+            created_by=admin,
+        )
+        for platform, url, account in spec["appearances"]:
+            DebunkAppearance.objects.create(
+                debunk=debunk, platform=platform, url=url, account=account
+            )
+        for title, url in spec["sources"]:
+            DebunkSource.objects.create(debunk=debunk, title=title, url=url)
+        for content in spec["link_contents"]:
+            report = services.report_submit(
+                data=services.ReportInput(
+                    category="rumor",
+                    platform="wechat",
+                    content=content,
+                    place_description="微信群",
+                    district=District.LUCHENG,
+                )
+            )
+            services.report_route(report_id=report.pk)
+            services.report_link_debunk(report_id=report.pk, actor=admin, debunk_id=debunk.pk)
+        services.debunk_publish(debunk_id=debunk.pk, actor=admin)
+        services.debunk_close_linked_reports(debunk_id=debunk.pk)
+        published = timezone.now() - timedelta(days=spec["days_ago"])
+        Debunk.objects.filter(pk=debunk.pk).update(published_at=published)
+    Debunk.objects.create(
+        slug="draft-gas-price-rumor",
+        title="（草稿）网传“燃气费下月上涨一倍”",
+        claim="朋友圈称温州燃气费下月起上涨一倍。",
+        verdict="unverified",
+        summary="正在向市发展改革委核实。",
+        authority=departments["office"],
+        created_by=admin,
+    )
+    say(f"Created {len(DEMO_DEBUNKS)} published demo debunks and one draft.")

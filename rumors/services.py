@@ -173,8 +173,13 @@ def report_submit(
     data: ReportInput,
     images: list[evidence_files.DecodedImage] | tuple = (),
     reporter=None,
+    queue_routing: bool = True,
 ) -> Report:
-    """Save a citizen's report with its evidence and queue routing after commit."""
+    """Save a citizen's report with its evidence and queue routing after commit.
+
+    With queue_routing=False the report waits for the beat sweeper, as after a broker
+    outage (used for imports and demo data).
+    """
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -190,9 +195,10 @@ def report_submit(
         for path in stored:
             evidence_files.delete_private(path)
         raise
-    from .tasks import route_report
+    if queue_routing:
+        from .tasks import route_report
 
-    transaction.on_commit(lambda: enqueue(route_report, report.pk))
+        transaction.on_commit(lambda: enqueue(route_report, report.pk))
     return report
 
 

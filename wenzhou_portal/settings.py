@@ -145,6 +145,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django 6's default, chosen now: a typed link without a scheme means https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_USER_MODEL = "wenzhou_portal.User"
 
