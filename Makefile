@@ -44,7 +44,7 @@ format: $(STAMP)
 
 # Developers only: needs GNU gettext (xgettext) to extract strings.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale en --no-fuzzy-matching --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
 
 worker: $(STAMP)
 	$(BIN)/celery -A wenzhou_portal worker --loglevel INFO --concurrency 2

@@ -81,7 +81,9 @@ def _value_at_rank(rows: QuerySet, field: str, percentile: int, count: int) -> i
     position = nearest_rank(percentile, count)
     if position is None:
         return None
-    return rows.order_by(field, "pk").values_list(field, flat=True)[position - 1]
+    # A slice, not an index: a row removed since the count leaves None, not an IndexError.
+    found = list(rows.order_by(field, "pk").values_list(field, flat=True)[position - 1 : position])
+    return found[0] if found else None
 
 
 def _working_days(rows: QuerySet, field: str, count: int) -> dict:

@@ -138,7 +138,7 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _MonthSerializer(serializers.Serializer):
+class StatsMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
     received = serializers.IntegerField(help_text="Reports submitted in the month.")
     closed = serializers.IntegerField(
@@ -146,19 +146,19 @@ class _MonthSerializer(serializers.Serializer):
     )
 
 
-class _DebunkMonthSerializer(serializers.Serializer):
+class StatsDebunkMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
     published = serializers.IntegerField(help_text="Debunks published in the month.")
 
 
-class _WindowSerializer(serializers.Serializer):
+class StatsWindowSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField(help_text="Inclusive; the window is 12 calendar months.")
     first_month = serializers.CharField()
     last_month = serializers.CharField()
 
 
-class _TotalsSerializer(serializers.Serializer):
+class StatsTotalsSerializer(serializers.Serializer):
     received = serializers.IntegerField(help_text="Reports submitted in the window.")
     closed = serializers.IntegerField(help_text="Of those, reports now closed.")
     closure_rate_percent = serializers.FloatField(
@@ -166,28 +166,30 @@ class _TotalsSerializer(serializers.Serializer):
     )
 
 
-class _WorkingDaysFigureSerializer(serializers.Serializer):
+class StatsWorkingDaysFigureSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Reports behind the figures.")
     median = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 50th percentile.")
     p90 = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 90th percentile.")
 
 
-class _WorkingDaysSerializer(serializers.Serializer):
-    first_response = _WorkingDaysFigureSerializer(
+class StatsWorkingDaysSerializer(serializers.Serializer):
+    first_response = StatsWorkingDaysFigureSerializer(
         help_text="Working days from submission to first response, reports of the window."
     )
-    close = _WorkingDaysFigureSerializer(
+    close = StatsWorkingDaysFigureSerializer(
         help_text="Working days from submission to closure, reports of the window now closed."
     )
 
 
-class _DeadlineSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Reports of the window now closed that had a due date.")
+class StatsDeadlineSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Reports of the window now closed that had a due date."
+    )
     on_time = serializers.IntegerField(help_text="Of those, closed on or before the due date.")
     on_time_percent = serializers.FloatField(allow_null=True)
 
 
-class _GroupSerializer(serializers.Serializer):
+class StatsGroupSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Category code, department id or district code; empty if none."
     )
@@ -205,16 +207,16 @@ class _GroupSerializer(serializers.Serializer):
 
 class ReportStatisticsSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
-    window = _WindowSerializer()
+    window = StatsWindowSerializer()
     min_group = serializers.IntegerField(help_text="Groups with fewer reports are not ranked.")
-    totals = _TotalsSerializer()
-    months = _MonthSerializer(many=True)
-    working_days = _WorkingDaysSerializer()
-    deadline = _DeadlineSerializer()
-    by_category = _GroupSerializer(many=True)
-    by_department = _GroupSerializer(many=True)
-    by_district = _GroupSerializer(many=True)
-    debunks = _DebunkMonthSerializer(many=True)
+    totals = StatsTotalsSerializer()
+    months = StatsMonthSerializer(many=True)
+    working_days = StatsWorkingDaysSerializer()
+    deadline = StatsDeadlineSerializer()
+    by_category = StatsGroupSerializer(many=True)
+    by_department = StatsGroupSerializer(many=True)
+    by_district = StatsGroupSerializer(many=True)
+    debunks = StatsDebunkMonthSerializer(many=True)
 
 
 class ReportStatisticsView(APIView):

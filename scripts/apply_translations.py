@@ -19,12 +19,19 @@ def main(mapping_path: str, po_path: str) -> int:
     catalog.fuzzy = False
     catalog.language_team = catalog.last_translator = "Wenzhou portal developers"
     for message in catalog:
-        if message.id and message.id in mapping:
-            message.string = mapping[message.id]
+        # A plural entry is keyed by its singular form and maps to (singular, plural).
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and key in mapping:
+            message.string = mapping[key]
             message.flags.discard("fuzzy")
     with open(po_path, "wb") as handle:
         write_po(handle, catalog, width=0)
-    missing = [message.id for message in catalog if message.id and not message.string]
+    missing = [
+        message.id
+        for message in catalog
+        if message.id
+        and not (all(message.string) if isinstance(message.string, tuple) else message.string)
+    ]
     for msgid in missing:
         print("untranslated:", msgid)
     return 1 if missing else 0

@@ -24,7 +24,9 @@ def draft(office):
         categories=",rumor,",
         keywords="停水",
     )
-    DebunkAppearance.objects.create(debunk=debunk, platform="wechat", url="https://mp.weixin.qq.com/s/w")
+    DebunkAppearance.objects.create(
+        debunk=debunk, platform="wechat", url="https://mp.weixin.qq.com/s/w"
+    )
     return debunk
 
 
@@ -33,7 +35,9 @@ def test_publish_a_debunk_for_three_reports_then_citizens_find_it(
 ):
     reports = []
     for i in range(3):
-        report = services.report_submit(data=report_input(content=f"第{i + 1}位市民：群里说鹿城区要全面停水三天。"))
+        report = services.report_submit(
+            data=report_input(content=f"第{i + 1}位市民：群里说鹿城区要全面停水三天。")
+        )
         services.report_link_debunk(report_id=report.pk, actor=office_admin, debunk_id=draft.pk)
         reports.append(report)
 
