@@ -1,10 +1,222 @@
-from django.http import HttpRequest, HttpResponse
+import csv
+import io
+import json
+from datetime import date
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from wenzhou_portal.districts import District
 
+from . import selectors, services
+from .models import Snapshot
+
+CACHE_SECONDS = 3600
+
+
+def _period(text: str) -> date:
+    period = services.parse_period(text)
+    if period is None:
+        raise Http404(gettext("月份格式应为 YYYY-MM。"))
+    return period
+
+
+def _rows(snapshot: Snapshot) -> list[dict]:
+    units = snapshot.results["units"]
+    rows = [{"code": code, **unit} for code, unit in units.items()]
+    return sorted(rows, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["code"]))
+
+
+def _dashboard_context(district: str) -> dict:
+    snapshots = selectors.snapshots_current(periods=13)
+    if not snapshots:
+        return {"latest": None}
+    # Headline the newest complete (published) month; the running month is provisional.
+    latest = next((s for s in snapshots if s.is_published), snapshots[0])
+    rows = _rows(latest)
+    chosen = district if district in latest.results["units"] else (rows[0]["code"] if rows else "")
+    dimensions = latest.method["dimensions"]
+    trend = [
+        {"period": s.period.strftime("%Y-%m"), "score": s.city_score} for s in reversed(snapshots)
+    ]
+    chart = {
+        "trend": trend,
+        "ranking": [
+            {"name": row["name"], "score": row["overall"]}
+            for row in rows
+            if row["overall"] is not None
+        ],
+        "radar": {
+            "indicators": [{"name": d["name_zh"], "max": 100} for d in dimensions],
+            "values": [
+                latest.results["units"][chosen]["dimensions"].get(d["code"]) for d in dimensions
+            ]
+            if chosen
+            else [],
+            "name": latest.results["units"][chosen]["name"] if chosen else "",
+        },
+    }
+    return {
+        "latest": latest,
+        "restatement": selectors.restatement_for(latest),
+        "rows": rows,
+        "dimensions": dimensions,
+        "trend": trend,
+        "chosen": chosen,
+        "chosen_row": next((row for row in rows if row["code"] == chosen), None),
+        "chart": chart,
+        "periods": [s.period for s in snapshots],
+        "provisional": snapshots[0] if snapshots[0] is not latest else None,
+    }
+
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "civility_index/dashboard.html", {"districts": District.choices})
+    district = request.GET.get("district", "")
+    key = f"index:dashboard:{get_language()}:{selectors.latest_snapshot_id()}:{district[:6]}"
+    context = cache.get(key)
+    if context is None:
+        context = _dashboard_context(district)
+        cache.set(key, context, CACHE_SECONDS)
+    context = {**context, "districts": District.choices}
+    return render(request, "civility_index/dashboard.html", context)
+
+
+@require_GET
+def district_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if code not in District.values:
+        raise Http404
+    key = f"index:district:{get_language()}:{selectors.latest_snapshot_id()}:{code}"
+    context = cache.get(key)
+    if context is None:
+        snapshots = selectors.snapshots_current(periods=24)
+        history = [
+            {
+                "period": s.period,
+                "version": s.version,
+                "published": s.is_published,
+                **s.results["units"][code],
+            }
+            for s in snapshots
+            if code in s.results["units"]
+        ]
+        latest = snapshots[0] if snapshots else None
+        context = {
+            "code": code,
+            "name": District(code).label,
+            "history": history,
+            "latest": latest,
+            # The newest complete month; the running month is provisional.
+            "current": next(
+                (row for row in history if row["published"]), history[0] if history else None
+            ),
+            "indicators": latest.method["indicators"] if latest else [],
+            "dimensions": latest.method["dimensions"] if latest else [],
+            "chart": {
+                "trend": [
+                    {"period": row["period"].strftime("%Y-%m"), "score": row["overall"]}
+                    for row in reversed(history)
+                ]
+            },
+        }
+        cache.set(key, context, CACHE_SECONDS)
+    return render(request, "civility_index/district.html", context)
+
+
+@require_GET
+def methodology(request: HttpRequest) -> HttpResponse:
+    options, dimensions = selectors.method_live()
+    total = sum(d.weight for d in dimensions) or 1
+    return render(
+        request,
+        "civility_index/methodology.html",
+        {
+            "options": options,
+            "dimensions": [
+                {"dimension": d, "share": 100 * d.weight / total, "indicators": d.active_indicators}
+                for d in dimensions
+            ],
+            "latest": selectors.snapshots_current(periods=1)[:1],
+        },
+    )
+
+
+def _snapshot_or_404(period_text: str) -> Snapshot:
+    snapshot = selectors.snapshot_for(_period(period_text))
+    if snapshot is None:
+        raise Http404(gettext("该月份还没有指数。"))
+    return snapshot
+
+
+@require_GET
+def download_json(request: HttpRequest, period: str) -> JsonResponse:
+    snapshot = _snapshot_or_404(period)
+    response = JsonResponse(snapshot_document(snapshot), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="qinglang-index-{period}.json"'
+    return response
+
+
+def snapshot_document(snapshot: Snapshot) -> dict:
+    """The downloadable form of a snapshot (also what the API returns)."""
+    return json.loads(
+        json.dumps(
+            {
+                "period": snapshot.period.strftime("%Y-%m"),
+                "version": snapshot.version,
+                "published": snapshot.is_published,
+                "computed_at": snapshot.computed_at,
+                "stale": snapshot.is_stale,
+                "city_score": snapshot.city_score,
+                "method": snapshot.method,
+                "results": snapshot.results,
+            },
+            cls=DjangoJSONEncoder,
+        )
+    )
+
+
+@require_GET
+def download_csv(request: HttpRequest, period: str) -> HttpResponse:
+    snapshot = _snapshot_or_404(period)
+    indicators = snapshot.method["indicators"]
+    dimensions = snapshot.method["dimensions"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["district_code", "district", "overall", "rank", "improvement_rank", "change"]
+    header += [f"dimension:{d['code']}" for d in dimensions]
+    for indicator in indicators:
+        header += [
+            f"{indicator['code']}:raw",
+            f"{indicator['code']}:cases",
+            f"{indicator['code']}:score",
+        ]
+    header += ["flags", "rank_min", "rank_max", "rank_equal_weights"]
+    writer.writerow(header)
+    for row in _rows(snapshot):
+        robust = row["robustness"] or {}
+        line = [
+            row["code"],
+            row["name"],
+            row["overall"],
+            row["rank"],
+            row["improvement_rank"],
+            row["change"],
+        ]
+        line += [row["dimensions"].get(d["code"]) for d in dimensions]
+        for indicator in indicators:
+            cell = row["indicators"].get(indicator["code"], {})
+            line += [cell.get("raw"), cell.get("cases"), cell.get("score")]
+        line += [
+            ";".join(f"{flag[0]}:{flag[1]}" for flag in row["flags"]),
+            robust.get("rank_min"),
+            robust.get("rank_max"),
+            robust.get("rank_equal_weights"),
+        ]
+        writer.writerow(["" if value is None else value for value in line])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="qinglang-index-{period}.csv"'
+    return response

@@ -382,3 +382,121 @@ def seed_debunks(say: Callable[[str], None]) -> None:
         created_by=admin,
     )
     say(f"Created {len(DEMO_DEBUNKS)} published demo debunks and one draft.")
+
+
+HISTORY_TEXTS = {
+    "rumor": [
+        "群里流传本地学校停课的消息，未见官方通知。",
+        "网传某路段发生重大事故多人遇难，配图是外地旧照。",
+    ],
+    "fraud": ["短视频评论区有人冒充客服要求加微信退款。", "网络兼职刷单广告，要求先垫付押金。"],
+    "pornography": ["直播间出现低俗表演和擦边内容。"],
+    "cyberbullying": ["有人发帖曝光他人住址电话并组织辱骂。"],
+    "livestream_disorder": ["主播虚假宣传“原厂正品”低价带货。"],
+    "personal_information": ["网店售卖快递面单和手机号。"],
+    "harm_to_minors": ["游戏群诱导未成年人充值打赏。"],
+}
+# Per district: how reliably and how fast reports get closed, and how busy it is; this
+# spread gives the demo index something to rank.
+DISTRICT_PROFILES = {
+    "330302": (0.95, 3, 40),
+    "330303": (0.90, 4, 22),
+    "330304": (0.92, 4, 28),
+    "330305": (0.80, 7, 6),
+    "330324": (0.85, 5, 18),
+    "330326": (0.88, 5, 18),
+    "330327": (0.82, 6, 17),
+    "330328": (0.75, 8, 6),
+    "330329": (0.78, 7, 5),
+    "330381": (0.93, 3, 32),
+    "330382": (0.91, 4, 30),
+    "330383": (0.86, 5, 10),
+}
+
+
+@demo_seeder(order=15)
+def seed_report_history(say: Callable[[str], None]) -> None:
+    """A year of archived reports per district, so the index has a history to compute."""
+    import random
+    import uuid
+
+    from .models import EventKind, ReportEvent, Status
+
+    cutoff = timezone.now() - timedelta(days=40)
+    if Report.objects.filter(created_at__lt=cutoff).count() > 100:
+        say("Demo report history already exists.")
+        return
+    rng = random.Random(2026)
+    departments = _departments()
+    calendar_free_now = timezone.now()
+    reports, outcomes = [], []
+    for district, (reliability, speed, volume) in DISTRICT_PROFILES.items():
+        for months_ago in range(1, 13):
+            for _n in range(max(1, int(rng.gauss(volume, volume * 0.2)))):
+                created = calendar_free_now - timedelta(days=30 * months_ago + rng.uniform(0, 29))
+                category = rng.choice(list(HISTORY_TEXTS))
+                closed = rng.random() < reliability
+                days = max(1, int(rng.gauss(speed, 1.5)))
+                due = created + timedelta(days=7)
+                closed_at = created + timedelta(days=days * 1.4) if closed else None
+                status = Status.IN_PROGRESS
+                if closed:
+                    status = Status.REJECTED if rng.random() < 0.1 else Status.RESOLVED
+                reports.append(
+                    Report(
+                        tracking_code=services.tracking_code_generate(),
+                        public_id=uuid.uuid4(),
+                        category=category,
+                        platform=rng.choice(
+                            ["douyin", "wechat", "weibo", "kuaishou", "xiaohongshu"]
+                        ),
+                        place_description="（历史档案）",
+                        content=rng.choice(HISTORY_TEXTS[category]),
+                        district=district,
+                        status=status,
+                        rejection_reason="not_harmful" if status == Status.REJECTED else "",
+                        routing_state="done",
+                        lead_department=departments[district],
+                        routed_at=created,
+                        due_at=due,
+                        first_response_at=created + timedelta(days=1),
+                        working_days_to_first_response=1,
+                        closed_at=closed_at,
+                        working_days_to_close=days if closed else None,
+                        public_feedback="已核查处置。" if closed else "",
+                        rating=rng.choice(["satisfied"] * 6 + ["fairly"] * 3 + ["unsatisfied"])
+                        if status == Status.RESOLVED and rng.random() < 0.4
+                        else "",
+                    )
+                )
+                outcomes.append(created)
+    with transaction.atomic():
+        created_reports = Report.objects.bulk_create(reports, batch_size=500)
+        # created_at is auto_now_add: set the archive dates afterwards, in bulk.
+        for report, created in zip(created_reports, outcomes, strict=True):
+            report.created_at = created
+        Report.objects.bulk_update(created_reports, ["created_at"], batch_size=500)
+        events = []
+        for report in created_reports:
+            events.append(
+                ReportEvent(
+                    report=report,
+                    kind=EventKind.SUBMITTED,
+                    to_status=Status.RECEIVED,
+                    public_text="（历史档案导入）",
+                    created_at=report.created_at,
+                )
+            )
+            if report.closed_at:
+                events.append(
+                    ReportEvent(
+                        report=report,
+                        kind=EventKind.RESOLVED,
+                        to_status=report.status,
+                        department=report.lead_department,
+                        public_text="已核查处置。",
+                        created_at=report.closed_at,
+                    )
+                )
+        ReportEvent.objects.bulk_create(events, batch_size=1000)
+    say(f"Created {len(created_reports)} archived reports over the past 12 months.")

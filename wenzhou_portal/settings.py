@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "rumors-check-deadlines": {"task": "rumors.tasks.check_deadlines", "schedule": 15 * 60.0},
+    "civility-index-recompute-recent": {
+        "task": "civility_index.tasks.recompute_recent",
+        "schedule": 24 * 3600.0,
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,

@@ -44,3 +44,9 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308  sanitised by nh3 just above
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    """Look a key up in a dict inside a template (the snapshot results are plain dicts)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

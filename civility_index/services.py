@@ -1,0 +1,394 @@
+"""Every write of the index: recomputing a month, method changes, importing entered data."""
+
+import csv
+import io
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from wenzhou_portal.districts import CITY_CODE, District
+
+from . import scoring
+from .indicators import REGISTRY
+from .models import (
+    Dimension,
+    DistrictPopulation,
+    EnteredValue,
+    Indicator,
+    MethodSettings,
+    PeriodLock,
+    Snapshot,
+)
+
+logger = logging.getLogger("civility_index")
+
+
+def parse_period(text: str) -> date | None:
+    """'2026-10' to date(2026, 10, 1); None if it is not a month."""
+    match = PERIOD_RE.fullmatch(text.strip())
+    if not match or not 1 <= int(match["month"]) <= 12:
+        return None
+    return date(int(match["year"]), int(match["month"]), 1)
+
+
+PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(period: date) -> date:
+    return date(period.year + period.month // 12, period.month % 12 + 1, 1)
+
+
+def previous_month(period: date) -> date:
+    return date(period.year - (period.month == 1), (period.month - 2) % 12 + 1, 1)
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def method_settings() -> MethodSettings:
+    return MethodSettings.objects.first() or MethodSettings.objects.create()
+
+
+@dataclass(frozen=True)
+class LoadedMethod:
+    settings: MethodSettings
+    dimensions: list[Dimension]
+    indicators: list[Indicator]
+    spec: scoring.Method
+
+
+def method_load() -> LoadedMethod:
+    """The live method, as the scoring engine takes it."""
+    options = method_settings()
+    dimensions = list(Dimension.objects.all())
+    indicators = list(Indicator.objects.filter(is_active=True).select_related("dimension"))
+    spec = scoring.Method(
+        dimensions=tuple(
+            scoring.DimensionSpec(d.code, d.weight, d.floor)
+            for d in dimensions
+            if any(i.dimension_id == d.pk for i in indicators)
+        ),
+        indicators=tuple(
+            scoring.IndicatorSpec(
+                code=i.code,
+                dimension=i.dimension.code,
+                weight=i.weight,
+                direction=i.direction,
+                lower=i.lower,
+                upper=i.upper,
+                method=i.scheme,
+                bands=tuple((float(t), float(s)) for t, s in i.bands),
+            )
+            for i in indicators
+        ),
+        max_missing_share=options.max_missing_share,
+        min_cases=options.min_cases,
+        exclude_small_samples_from_ranking=options.exclude_small_samples_from_ranking,
+        normalisation=options.normalisation,
+    )
+    return LoadedMethod(options, dimensions, indicators, spec)
+
+
+def method_changed() -> int:
+    """Record a change of method: a new version, and every snapshot marked stale."""
+    with transaction.atomic():
+        options = MethodSettings.objects.select_for_update().get(pk=method_settings().pk)
+        options.version += 1
+        options.save(update_fields=["version", "updated_at"])
+        Snapshot.objects.filter(is_stale=False).update(is_stale=True)
+        return options.version
+
+
+def period_values(
+    period: date, method: LoadedMethod
+) -> tuple[dict[str, dict[str, scoring.RawValue]], dict[str, dict[str, str | None]]]:
+    """Raw values per district and indicator for one month, and when each last changed."""
+    start, end = _aware(period), _aware(next_month(period))
+    population = dict(DistrictPopulation.objects.values_list("district", "population"))
+    values: dict[str, dict[str, scoring.RawValue]] = {code: {} for code in District.values}
+    updated: dict[str, dict[str, str | None]] = {code: {} for code in District.values}
+    for indicator in method.indicators:
+        if indicator.source == Indicator.Source.COMPUTED:
+            for district, (raw, changed) in REGISTRY[indicator.computed_key](
+                start, end, population
+            ).items():
+                if district in values and raw.value is not None:
+                    values[district][indicator.code] = raw
+                    updated[district][indicator.code] = changed.isoformat() if changed else None
+    entered = EnteredValue.objects.filter(
+        period=period, indicator__in=[i for i in method.indicators if i.source == "entered"]
+    ).select_related("indicator")
+    for row in entered:
+        values[row.district][row.indicator.code] = scoring.RawValue(row.value, row.cases)
+        updated[row.district][row.indicator.code] = row.updated_at.isoformat()
+    return values, updated
+
+
+def snapshot_compute(*, period: date) -> Snapshot:
+    """Recompute one month into a new snapshot version, in one transaction, under a lock."""
+    period = month_start(period)
+    PeriodLock.objects.get_or_create(period=period)
+    with transaction.atomic():
+        # Two recomputations of one month queue here instead of interleaving.
+        PeriodLock.objects.select_for_update().get(period=period)
+        method = method_load()
+        values, updated = period_values(period, method)
+        previous = _published_or_latest(previous_month(period))
+        previous_overall = (
+            {code: unit["overall"] for code, unit in previous.results["units"].items()}
+            if previous
+            else None
+        )
+        result = scoring.compute(method.spec, values, previous_overall)
+        robust = scoring.robustness(
+            method.spec,
+            values,
+            draws=method.settings.robustness_draws,
+            spread=method.settings.robustness_spread,
+            seed=method.settings.robustness_seed,
+        )
+        results = _results_json(method, values, updated, result, robust)
+        version = (Snapshot.objects.filter(period=period).aggregate(v=Max("version"))["v"] or 0) + 1
+        period_over = next_month(period) <= timezone.localdate()
+        first_of_month = not Snapshot.objects.filter(period=period, is_published=True).exists()
+        publish = period_over and first_of_month
+        snapshot = Snapshot.objects.create(
+            period=period,
+            version=version,
+            method_version=method.settings.version,
+            is_published=publish,
+            published_at=timezone.now() if publish else None,
+            city_score=results["city"]["overall"],
+            results=results,
+            method=method_describe(method),
+        )
+    logger.info("index snapshot", extra={"period": period.isoformat(), "version": version})
+    return snapshot
+
+
+def _published_or_latest(period: date) -> Snapshot | None:
+    snapshots = Snapshot.objects.filter(period=period)
+    return snapshots.filter(is_published=True).first() or snapshots.order_by("-version").first()
+
+
+def _results_json(method, values, updated, result, robust) -> dict:
+    population = dict(DistrictPopulation.objects.values_list("district", "population"))
+    names = {i.code: i.name_zh for i in method.indicators} | {
+        d.code: d.name_zh for d in method.dimensions
+    }
+    units = {}
+    for code, unit in result.units.items():
+        units[code] = {
+            "name": str(District(code).label),
+            "overall": unit.overall,
+            "rank": unit.rank,
+            "improvement_rank": unit.improvement_rank,
+            "change": unit.change,
+            "dimensions": unit.dimension_scores,
+            "indicators": {
+                indicator.code: {
+                    "raw": values[code][indicator.code].value
+                    if indicator.code in values[code]
+                    else None,
+                    "cases": values[code][indicator.code].cases
+                    if indicator.code in values[code]
+                    else None,
+                    "updated": updated[code].get(indicator.code),
+                    "score": unit.indicator_scores.get(indicator.code),
+                }
+                for indicator in method.indicators
+            },
+            "flags": [[kind, detail, names.get(detail, "")] for kind, detail in unit.flags],
+            "robustness": (
+                {
+                    "rank_configured": robust[code].rank_configured,
+                    "rank_equal_weights": robust[code].rank_equal_weights,
+                    "rank_min": robust[code].rank_min,
+                    "rank_max": robust[code].rank_max,
+                    "rank_median": robust[code].rank_median,
+                }
+                if code in robust
+                else None
+            ),
+        }
+    return {"units": units, "city": _city(units, population, method)}
+
+
+def _city(units: dict, population: dict[str, int], method: LoadedMethod) -> dict:
+    """The city as a whole: the population-weighted mean of the districts' scores."""
+
+    def weighted(get) -> float | None:
+        pairs = [(get(unit), population.get(code, 0)) for code, unit in units.items()]
+        pairs = [(score, people) for score, people in pairs if score is not None and people]
+        total = sum(people for _score, people in pairs)
+        return sum(score * people for score, people in pairs) / total if total else None
+
+    return {
+        "code": CITY_CODE,
+        "overall": weighted(lambda unit: unit["overall"]),
+        "dimensions": {
+            d.code: weighted(lambda unit, code=d.code: unit["dimensions"].get(code))
+            for d in method.dimensions
+        },
+    }
+
+
+def method_describe(method: LoadedMethod) -> dict:
+    """The method as stored with each snapshot, so old results stay explainable."""
+    return {
+        "version": method.settings.version,
+        "normalisation": method.settings.normalisation,
+        "max_missing_share": method.settings.max_missing_share,
+        "min_cases": method.settings.min_cases,
+        "robustness": {
+            "draws": method.settings.robustness_draws,
+            "spread": method.settings.robustness_spread,
+            "seed": method.settings.robustness_seed,
+        },
+        "dimensions": [
+            {
+                "code": d.code,
+                "name_zh": d.name_zh,
+                "name_en": d.name_en,
+                "weight": d.weight,
+                "floor": d.floor,
+            }
+            for d in method.dimensions
+        ],
+        "indicators": [
+            {
+                "code": i.code,
+                "name_zh": i.name_zh,
+                "name_en": i.name_en,
+                "dimension": i.dimension.code,
+                "unit": i.unit,
+                "direction": i.direction,
+                "weight": i.weight,
+                "scheme": i.scheme,
+                "lower": i.lower,
+                "upper": i.upper,
+                "bands": i.bands,
+                "source": i.source,
+            }
+            for i in method.indicators
+        ],
+    }
+
+
+def snapshot_publish(*, snapshot_id: int) -> Snapshot:
+    """Publish a version (a restatement replaces the published one, which stays on record)."""
+    with transaction.atomic():
+        snapshot = Snapshot.objects.select_for_update().get(pk=snapshot_id)
+        Snapshot.objects.filter(period=snapshot.period, is_published=True).exclude(
+            pk=snapshot.pk
+        ).update(is_published=False)
+        snapshot.is_published = True
+        snapshot.published_at = timezone.now()
+        snapshot.save(update_fields=["is_published", "published_at"])
+        return snapshot
+
+
+# --- Importing staff-entered values --------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+CSV_COLUMNS = ("indicator", "district", "period", "value", "cases")
+
+
+def entered_values_import(*, text: str, actor=None) -> ImportReport:
+    """Import a CSV of entered values; any bad row refuses the whole file, row by row."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"indicator", "district", "period", "value"} - set(reader.fieldnames or [])
+    if missing:
+        report.errors.append(
+            (1, gettext("缺少列：%(columns)s") % {"columns": ", ".join(sorted(missing))})
+        )
+        return report
+    indicators = {i.code: i for i in Indicator.objects.filter(source="entered")}
+    rows, seen = [], set()
+    for number, row in enumerate(reader, start=2):
+        problem, parsed = _parse_row(row, indicators)
+        if problem:
+            report.errors.append((number, problem))
+            continue
+        key = (parsed["indicator"].pk, parsed["district"], parsed["period"])
+        if key in seen:
+            report.errors.append((number, gettext("与前面的行重复（同一指标、地区和月份）。")))
+            continue
+        seen.add(key)
+        rows.append(parsed)
+    if not rows and not report.errors:
+        report.errors.append((1, gettext("文件中没有数据行。")))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        for parsed in rows:
+            _, created = EnteredValue.objects.update_or_create(
+                indicator=parsed["indicator"],
+                district=parsed["district"],
+                period=parsed["period"],
+                defaults={"value": parsed["value"], "cases": parsed["cases"], "entered_by": actor},
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report
+
+
+def _parse_row(row: dict, indicators: dict[str, Indicator]) -> tuple[str | None, dict]:
+    code = (row.get("indicator") or "").strip()
+    indicator = indicators.get(code)
+    if indicator is None:
+        return gettext("未知的填报指标：%(code)s") % {"code": code or "（空）"}, {}
+    district = (row.get("district") or "").strip()
+    if district not in District.values:
+        return gettext("未知的行政区划代码：%(code)s") % {"code": district or "（空）"}, {}
+    period = parse_period(row.get("period") or "")
+    if period is None:
+        return gettext("月份格式应为 YYYY-MM，例如 2026-10。"), {}
+    try:
+        value = float((row.get("value") or "").strip())
+    except ValueError:
+        return gettext("数值不是数字：%(value)s") % {"value": row.get("value") or "（空）"}, {}
+    if not math.isfinite(value) or value < 0 or (indicator.unit == "%" and value > 100):
+        return gettext("数值超出范围：%(value)s（%(unit)s）") % {
+            "value": value,
+            "unit": indicator.unit,
+        }, {}
+    cases_text = (row.get("cases") or "").strip()
+    cases = None
+    if cases_text:
+        if not cases_text.isdigit():
+            return gettext("案例数应为非负整数：%(cases)s") % {"cases": cases_text}, {}
+        cases = int(cases_text)
+    return None, {
+        "indicator": indicator,
+        "district": district,
+        "period": period,
+        "value": value,
+        "cases": cases,
+    }
