@@ -44,7 +44,9 @@ format: $(STAMP)
 
 # Developers only: needs GNU gettext (xgettext) to extract strings.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale en --no-fuzzy-matching --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
+	# msgmerge guesses "fuzzy" translations from similar strings; they are usually wrong.
+	msgattrib --clear-fuzzy --empty -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 
 worker: $(STAMP)
 	$(BIN)/celery -A wenzhou_portal worker --loglevel INFO --concurrency 2

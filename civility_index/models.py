@@ -120,7 +120,9 @@ class Indicator(models.Model):
         Dimension, verbose_name=_("维度"), on_delete=models.PROTECT, related_name="indicators"
     )
     description = models.TextField(_("说明"))
+    description_en = models.TextField(_("英文说明"), blank=True)
     unit = models.CharField(_("单位"), max_length=30)
+    unit_en = models.CharField(_("英文单位"), max_length=40, blank=True)
     direction = models.CharField(_("方向"), max_length=6, choices=Direction.choices)
     weight = models.FloatField(_("权重"), validators=[MinValueValidator(0.0001)])
     scheme = models.CharField(

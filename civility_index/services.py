@@ -185,9 +185,8 @@ def _published_or_latest(period: date) -> Snapshot | None:
 
 def _results_json(method, values, updated, result, robust) -> dict:
     population = dict(DistrictPopulation.objects.values_list("district", "population"))
-    names = {i.code: i.name_zh for i in method.indicators} | {
-        d.code: d.name_zh for d in method.dimensions
-    }
+    names = {i.code: (i.name_zh, i.name_en) for i in method.indicators}
+    names |= {d.code: (d.name_zh, d.name_en) for d in method.dimensions}
     units = {}
     for code, unit in result.units.items():
         units[code] = {
@@ -210,7 +209,7 @@ def _results_json(method, values, updated, result, robust) -> dict:
                 }
                 for indicator in method.indicators
             },
-            "flags": [[kind, detail, names.get(detail, "")] for kind, detail in unit.flags],
+            "flags": [[kind, detail, *names.get(detail, ("", ""))] for kind, detail in unit.flags],
             "robustness": (
                 {
                     "rank_configured": robust[code].rank_configured,
@@ -274,6 +273,7 @@ def method_describe(method: LoadedMethod) -> dict:
                 "name_en": i.name_en,
                 "dimension": i.dimension.code,
                 "unit": i.unit,
+                "unit_en": i.unit_en,
                 "direction": i.direction,
                 "weight": i.weight,
                 "scheme": i.scheme,

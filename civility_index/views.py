@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.templatetags.portal import localized_name
 
 from . import selectors, services
 from .models import Snapshot
@@ -51,13 +52,13 @@ def _dashboard_context(district: str) -> dict:
             if row["overall"] is not None
         ],
         "radar": {
-            "indicators": [{"name": d["name_zh"], "max": 100} for d in dimensions],
+            "indicators": [{"name": localized_name(d), "max": 100} for d in dimensions],
             "values": [
                 latest.results["units"][chosen]["dimensions"].get(d["code"]) for d in dimensions
             ]
             if chosen
             else [],
-            "name": latest.results["units"][chosen]["name"] if chosen else "",
+            "name": str(District(chosen).label) if chosen else "",
         },
     }
     return {
@@ -107,7 +108,7 @@ def district_detail(request: HttpRequest, code: str) -> HttpResponse:
         latest = snapshots[0] if snapshots else None
         context = {
             "code": code,
-            "name": District(code).label,
+            "name": str(District(code).label),
             "history": history,
             "latest": latest,
             # The newest complete month; the running month is provisional.

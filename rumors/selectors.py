@@ -321,7 +321,9 @@ def district_report_figures(*, start, end) -> dict[str, dict]:
             with_due=Count("pk", filter=Q(status__in=CLOSED_STATUSES, due_at__isnull=False)),
             on_time=Count(
                 "pk",
-                filter=Q(status__in=CLOSED_STATUSES, due_at__isnull=False, closed_at__lte=F("due_at")),
+                filter=Q(
+                    status__in=CLOSED_STATUSES, due_at__isnull=False, closed_at__lte=F("due_at")
+                ),
             ),
             working_days_to_close=Avg("working_days_to_close"),
             rated=Count("pk", filter=~Q(rating="")),

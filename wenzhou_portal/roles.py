@@ -94,10 +94,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.CHARITY_REVIEWER: set(),
     Role.INDEX_EDITOR: {
         f"civility_index.{verb}_{model}"
-        for model in ("dimension", "indicator", "methodsettings", "districtpopulation", "enteredvalue")
+        for model in (
+            "dimension",
+            "indicator",
+            "methodsettings",
+            "districtpopulation",
+            "enteredvalue",
+        )
         for verb in ("view", "add", "change")
     }
-    | {"civility_index.delete_enteredvalue", "civility_index.view_snapshot", "civility_index.change_snapshot"},
+    | {
+        "civility_index.delete_enteredvalue",
+        "civility_index.view_snapshot",
+        "civility_index.change_snapshot",
+    },
     Role.AUDITOR: set(),
 }
 

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,12 @@ def test_english_pages_have_no_untranslated_chinese(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     import re
 
-    for path in [*NAV_PATHS, "/reports/new/", "/reports/track/", "/reports/stats/"]:
+    from civility_index import services
+
+    services.snapshot_compute(period=services.month_start(timezone.localdate()))
+    pages = [*NAV_PATHS, "/reports/new/", "/reports/track/", "/reports/stats/"]
+    pages += ["/index/methodology/", "/index/districts/330302/"]
+    for path in pages:
         html = client.get(path).content.decode()
         # The only Chinese left on an English page is the switch back to Chinese.
         chinese = set(re.findall(r"[\u4e00-\u9fff]+", html)) - {"中文"}

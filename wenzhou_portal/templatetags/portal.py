@@ -50,3 +50,37 @@ def render_markdown(text: str) -> SafeString:
 def get_item(mapping: dict, key: str):
     """Look a key up in a dict inside a template (the snapshot results are plain dicts)."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def localized_name(item) -> str:
+    """name_en on English pages, name_zh otherwise, for models and stored dicts alike."""
+    from django.utils.translation import get_language
+
+    field = "name_en" if (get_language() or "").startswith("en") else "name_zh"
+    if isinstance(item, dict):
+        return item.get(field) or item.get("name_zh", "")
+    return getattr(item, field, "") or getattr(item, "name_zh", "")
+
+
+@register.filter
+def district_name(code: str) -> str:
+    """The label of a district code in the current language."""
+    from wenzhou_portal.districts import District
+
+    return str(District(code).label) if code in District.values else code
+
+
+@register.filter
+def localized(item, field: str) -> str:
+    """item.<field>_en on English pages when it is filled in, else item.<field>."""
+    from django.utils.translation import get_language
+
+    get = (
+        item.get
+        if isinstance(item, dict)
+        else lambda name, default="": getattr(item, name, default)
+    )
+    if (get_language() or "").startswith("en") and get(f"{field}_en", ""):
+        return get(f"{field}_en", "")
+    return get(field, "")
