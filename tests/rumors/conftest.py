@@ -3,7 +3,14 @@
 import pytest
 
 from rumors import services
-from rumors.models import Department, DepartmentKind, RoutingRule
+from rumors.models import (
+    Debunk,
+    DebunkAppearance,
+    DebunkSource,
+    Department,
+    DepartmentKind,
+    RoutingRule,
+)
 from wenzhou_portal.districts import District
 from wenzhou_portal.roles import Role
 
@@ -99,3 +106,26 @@ def submit(django_capture_on_commit_callbacks):
         return report
 
     return run
+
+
+@pytest.fixture
+def debunk(office):
+    """A draft debunk of the Lucheng water-cut rumor, with a source and where it circulated."""
+    item = Debunk.objects.create(
+        slug="water-cut-rumor",
+        title="“鹿城区全面停水三天”系谣言",
+        claim="微信群流传鹿城区下周全面停水三天。",
+        verdict="false",
+        summary="温州水务：鹿城区没有停水计划。",
+        body="## 核实\n\n供水正常。<script>alert('x')</script> [点我](javascript:alert(1))",
+        authority=office,
+        districts=",330302,",
+        categories=",rumor,",
+        tags="民生,供水",
+        keywords="停水,全面停水",
+    )
+    DebunkSource.objects.create(debunk=item, title="温州水务公告", url="https://example.org/water")
+    DebunkAppearance.objects.create(
+        debunk=item, platform="wechat", url="https://mp.weixin.qq.com/s/water"
+    )
+    return item

@@ -3,7 +3,6 @@
 import pytest
 
 from rumors import services
-from rumors.models import Debunk, DebunkAppearance
 from tests.browser import run_axe
 from tests.rumors.conftest import report_input
 from tests.support import ARTIFACTS
@@ -11,34 +10,15 @@ from tests.support import ARTIFACTS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def draft(office):
-    debunk = Debunk.objects.create(
-        slug="water-cut-rumor",
-        title="“鹿城区全面停水三天”系谣言",
-        claim="微信群流传鹿城区下周全面停水三天。",
-        verdict="false",
-        summary="温州水务：鹿城区没有停水计划。",
-        body="供水正常，请勿囤水。",
-        authority=office,
-        categories=",rumor,",
-        keywords="停水",
-    )
-    DebunkAppearance.objects.create(
-        debunk=debunk, platform="wechat", url="https://mp.weixin.qq.com/s/w"
-    )
-    return debunk
-
-
 def test_publish_a_debunk_for_three_reports_then_citizens_find_it(
-    live_server, browser, phone_page, draft, district_rules, office_admin
+    live_server, browser, phone_page, debunk, district_rules, office_admin
 ):
     reports = []
     for i in range(3):
         report = services.report_submit(
             data=report_input(content=f"第{i + 1}位市民：群里说鹿城区要全面停水三天。")
         )
-        services.report_link_debunk(report_id=report.pk, actor=office_admin, debunk_id=draft.pk)
+        services.report_link_debunk(report_id=report.pk, actor=office_admin, debunk_id=debunk.pk)
         reports.append(report)
 
     staff = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -47,7 +27,7 @@ def test_publish_a_debunk_for_three_reports_then_citizens_find_it(
     admin.fill("#id_username", office_admin.username)
     admin.fill("#id_password", "correct horse battery staple")
     admin.click("input[type=submit]")
-    admin.goto(live_server.url + f"/admin/rumors/debunk/{draft.pk}/change/")
+    admin.goto(live_server.url + f"/admin/rumors/debunk/{debunk.pk}/change/")
     assert "3 条关联举报将自动办结" in admin.content()
     admin.click("input[value='发布辟谣']")
     admin.wait_for_load_state()

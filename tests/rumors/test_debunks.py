@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from rumors import selectors, services
-from rumors.models import Debunk, DebunkAppearance, DebunkSource, EventKind, Report, Status
+from rumors.models import Debunk, EventKind, Report, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -20,28 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-@pytest.fixture
-def debunk(office):
-    item = Debunk.objects.create(
-        slug="water-cut-rumor",
-        title="“鹿城区全面停水三天”系谣言",
-        claim="微信群流传鹿城区下周全面停水三天。",
-        verdict="false",
-        summary="温州水务：鹿城区没有停水计划。",
-        body="## 核实\n\n供水正常。<script>alert('x')</script> [点我](javascript:alert(1))",
-        authority=office,
-        districts=",330302,",
-        categories=",rumor,",
-        tags="民生,供水",
-        keywords="停水,全面停水",
-    )
-    DebunkSource.objects.create(debunk=item, title="温州水务公告", url="https://example.org/water")
-    DebunkAppearance.objects.create(
-        debunk=item, platform="wechat", url="https://mp.weixin.qq.com/s/water"
-    )
-    return item
 
 
 def publish(debunk, actor, capture):
