@@ -5,4 +5,13 @@ from . import views
 app_name = "campaigns"
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("cancel/<str:token>/", views.event_cancel, name="cancel"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/pledge/code/", views.pledge_code, name="pledge_code"),
+    path("<slug:slug>/pledge/sign/", views.pledge_sign, name="pledge_sign"),
+    path("<slug:slug>/pledge/signed/<str:token>/", views.pledge_signed, name="signed"),
+    path(
+        "<slug:slug>/pledge/certificate/<str:token>/", views.pledge_certificate, name="certificate"
+    ),
+    path("<slug:slug>/register/", views.event_register, name="register"),
 ]

@@ -90,7 +90,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "rumors.change_debunkappearance",
         "rumors.delete_debunkappearance",
     },
-    Role.CAMPAIGN_EDITOR: set(),
+    Role.CAMPAIGN_EDITOR: {
+        f"campaigns.{verb}_{model}"
+        for model in ("campaign", "externalreach")
+        for verb in ("view", "add", "change")
+    }
+    | {
+        "campaigns.view_signature",
+        "campaigns.change_signature",
+        "campaigns.view_eventregistration",
+        "campaigns.view_pageviewday",
+        "campaigns.delete_externalreach",
+    },
     Role.CHARITY_REVIEWER: set(),
     Role.INDEX_EDITOR: {
         f"civility_index.{verb}_{model}"

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "civility_index.tasks.recompute_recent",
         "schedule": 24 * 3600.0,
     },
+    "campaigns-flush-page-views": {
+        "task": "campaigns.tasks.flush_page_views",
+        "schedule": 5 * 60.0,
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
@@ -314,6 +318,11 @@ DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 30)
 DUPLICATE_SUGGEST_THRESHOLD = float(env_str("DUPLICATE_SUGGEST_THRESHOLD", "0.3"))
 DUPLICATE_AUTO_THRESHOLD = float(env_str("DUPLICATE_AUTO_THRESHOLD", "0.6"))
 REPORT_STATS_MIN_GROUP = env_int("REPORT_STATS_MIN_GROUP", 5)
+# Campaigns: text-message codes and their limits.
+PHONE_CODE_TTL_SECONDS = 10 * 60
+PHONE_CODE_MAX_ATTEMPTS = 5
+PHONE_CODE_LIMIT_PER_NUMBER = env_str("PHONE_CODE_LIMIT_PER_NUMBER", "5/d")
+PHONE_CODE_LIMIT_PER_CLIENT = env_str("PHONE_CODE_LIMIT_PER_CLIENT", "10/h")
 # The public address of the portal, for links in emails and feedback texts.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024

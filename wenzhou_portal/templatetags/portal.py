@@ -84,3 +84,10 @@ def localized(item, field: str) -> str:
     if (get_language() or "").startswith("en") and get(f"{field}_en", ""):
         return get(f"{field}_en", "")
     return get(field, "")
+
+
+@register.filter
+def mask_name(name: str) -> str:
+    """Show a name on a public wall as its first character and stars (张*)."""
+    name = (name or "").strip()
+    return (name[0] + "*" * max(1, len(name) - 1)) if name else "*"

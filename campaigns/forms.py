@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wenzhou_portal.districts import District
+
+from .models import CampaignKind
+
+MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+
+
+class PhoneForm(forms.Form):
+    phone = forms.RegexField(
+        label=_("手机号码"),
+        regex=MOBILE_PATTERN,
+        error_messages={"invalid": _("请输入 11 位中国大陆手机号码。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+        help_text=_("用于确认一人一签，号码本身不会保存。"),
+    )
+
+
+class SignForm(forms.Form):
+    code = forms.RegexField(
+        label=_("短信验证码"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("验证码是 6 位数字。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    display_name = forms.CharField(
+        label=_("署名"), max_length=20, help_text=_("签名墙只显示第一个字，例如“张*”。")
+    )
+    district = forms.ChoiceField(
+        label=_("所在县（市、区）（选填）"),
+        required=False,
+        choices=[("", _("不填")), *District.choices],
+    )
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=30)
+    phone = PhoneForm.base_fields["phone"]
+
+
+class CampaignFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部")), *CampaignKind.choices]
+    )
+    district = forms.ChoiceField(
+        label=_("县（市、区）"), required=False, choices=[("", _("全部")), *District.choices]
+    )
+    tag = forms.CharField(label=_("标签"), required=False, max_length=50)
