@@ -6,122 +6,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PhoneVerification',
+            name="PhoneVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone_hash', models.CharField(db_index=True, max_length=64)),
-                ('code_hash', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone_hash", models.CharField(db_index=True, max_length=64)),
+                ("code_hash", models.CharField(max_length=100)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '手机验证',
-                'verbose_name_plural': '手机验证',
+                "verbose_name": "手机验证",
+                "verbose_name_plural": "手机验证",
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='网址名')),
-                ('kind', models.CharField(choices=[('theme', '主题传播'), ('contest', '创意大赛'), ('pledge', '网上签名'), ('vote', '评选投票'), ('event', '宣讲活动')], max_length=10, verbose_name='类型')),
-                ('summary', models.CharField(max_length=300, verbose_name='简介')),
-                ('body', models.TextField(blank=True, verbose_name='正文（Markdown）')),
-                ('organiser', models.CharField(default='温州市委网信办', max_length=100, verbose_name='主办单位')),
-                ('districts', models.CharField(blank=True, max_length=100, verbose_name='涉及县（市、区）')),
-                ('tags', models.CharField(blank=True, help_text='用逗号分隔。', max_length=200, verbose_name='标签')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('is_published', models.BooleanField(default=False, verbose_name='已发布')),
-                ('target_participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='目标参与人数')),
-                ('target_reads', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='目标阅读量')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='名额')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="网址名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("theme", "主题传播"),
+                            ("contest", "创意大赛"),
+                            ("pledge", "网上签名"),
+                            ("vote", "评选投票"),
+                            ("event", "宣讲活动"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300, verbose_name="简介")),
+                ("body", models.TextField(blank=True, verbose_name="正文（Markdown）")),
+                (
+                    "organiser",
+                    models.CharField(
+                        default="温州市委网信办", max_length=100, verbose_name="主办单位"
+                    ),
+                ),
+                (
+                    "districts",
+                    models.CharField(blank=True, max_length=100, verbose_name="涉及县（市、区）"),
+                ),
+                (
+                    "tags",
+                    models.CharField(
+                        blank=True, help_text="用逗号分隔。", max_length=200, verbose_name="标签"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("is_published", models.BooleanField(default=False, verbose_name="已发布")),
+                (
+                    "target_participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="目标参与人数"),
+                ),
+                (
+                    "target_reads",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="目标阅读量"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="名额"),
+                ),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '活动',
-                'verbose_name_plural': '活动',
-                'ordering': ['-starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='campaign_ends_after_start')],
+                "verbose_name": "活动",
+                "verbose_name_plural": "活动",
+                "ordering": ["-starts_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="campaign_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EventRegistration',
+            name="EventRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('phone_hash', models.CharField(max_length=64)),
-                ('phone_tail', models.CharField(max_length=4, verbose_name='手机尾号')),
-                ('status', models.CharField(choices=[('confirmed', '已报名'), ('waitlisted', '候补'), ('cancelled', '已取消')], max_length=10, verbose_name='状态')),
-                ('cancel_token', models.CharField(max_length=43, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='报名时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                ("phone_hash", models.CharField(max_length=64)),
+                ("phone_tail", models.CharField(max_length=4, verbose_name="手机尾号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "已报名"),
+                            ("waitlisted", "候补"),
+                            ("cancelled", "已取消"),
+                        ],
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("cancel_token", models.CharField(max_length=43, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="报名时间"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动报名',
-                'verbose_name_plural': '活动报名',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('campaign', 'phone_hash'), name='one_live_registration_per_phone')],
+                "verbose_name": "活动报名",
+                "verbose_name_plural": "活动报名",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "cancelled"), _negated=True),
+                        fields=("campaign", "phone_hash"),
+                        name="one_live_registration_per_phone",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExternalReach',
+            name="ExternalReach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('douyin', '抖音'), ('wechat', '微信'), ('weibo', '微博'), ('toutiao', '今日头条'), ('other', '其他')], max_length=10, verbose_name='平台')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('reads', models.PositiveBigIntegerField(verbose_name='阅读量')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_reach', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[
+                            ("douyin", "抖音"),
+                            ("wechat", "微信"),
+                            ("weibo", "微博"),
+                            ("toutiao", "今日头条"),
+                            ("other", "其他"),
+                        ],
+                        max_length=10,
+                        verbose_name="平台",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("reads", models.PositiveBigIntegerField(verbose_name="阅读量")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_reach",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '外部阅读量',
-                'verbose_name_plural': '外部阅读量',
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'platform', 'day'), name='one_reach_row_per_day')],
+                "verbose_name": "外部阅读量",
+                "verbose_name_plural": "外部阅读量",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "platform", "day"), name="one_reach_row_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PageViewDay',
+            name="PageViewDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('views', models.PositiveBigIntegerField(default=0)),
-                ('unique_visitors', models.PositiveBigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='page_views', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("views", models.PositiveBigIntegerField(default=0)),
+                ("unique_visitors", models.PositiveBigIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="page_views",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '页面浏览',
-                'verbose_name_plural': '页面浏览',
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day'), name='one_view_row_per_day')],
+                "verbose_name": "页面浏览",
+                "verbose_name_plural": "页面浏览",
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "day"), name="one_view_row_per_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone_hash', models.CharField(max_length=64)),
-                ('display_name', models.CharField(max_length=20, verbose_name='署名')),
-                ('district', models.CharField(blank=True, choices=[('330302', '鹿城区'), ('330303', '龙湾区'), ('330304', '瓯海区'), ('330305', '洞头区'), ('330324', '永嘉县'), ('330326', '平阳县'), ('330327', '苍南县'), ('330328', '文成县'), ('330329', '泰顺县'), ('330381', '瑞安市'), ('330382', '乐清市'), ('330383', '龙港市')], max_length=6, verbose_name='县（市、区）')),
-                ('number', models.PositiveIntegerField(verbose_name='签名序号')),
-                ('is_hidden', models.BooleanField(default=False, verbose_name='不在签名墙显示')),
-                ('signed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签名时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone_hash", models.CharField(max_length=64)),
+                ("display_name", models.CharField(max_length=20, verbose_name="署名")),
+                (
+                    "district",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("330302", "鹿城区"),
+                            ("330303", "龙湾区"),
+                            ("330304", "瓯海区"),
+                            ("330305", "洞头区"),
+                            ("330324", "永嘉县"),
+                            ("330326", "平阳县"),
+                            ("330327", "苍南县"),
+                            ("330328", "文成县"),
+                            ("330329", "泰顺县"),
+                            ("330381", "瑞安市"),
+                            ("330382", "乐清市"),
+                            ("330383", "龙港市"),
+                        ],
+                        max_length=6,
+                        verbose_name="县（市、区）",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="签名序号")),
+                ("is_hidden", models.BooleanField(default=False, verbose_name="不在签名墙显示")),
+                (
+                    "signed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="签名时间"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签名',
-                'verbose_name_plural': '签名',
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'phone_hash'), name='one_signature_per_phone'), models.UniqueConstraint(fields=('campaign', 'number'), name='signature_numbers_unique')],
+                "verbose_name": "签名",
+                "verbose_name_plural": "签名",
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "phone_hash"), name="one_signature_per_phone"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("campaign", "number"), name="signature_numbers_unique"
+                    ),
+                ],
             },
         ),
     ]
