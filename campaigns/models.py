@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,17 @@ class Campaign(models.Model):
     is_published = models.BooleanField(_("已发布"), default=False)
     target_participants = models.PositiveIntegerField(_("目标参与人数"), null=True, blank=True)
     target_reads = models.PositiveBigIntegerField(_("目标阅读量"), null=True, blank=True)
+    # Votes and contests: published on the page before voting opens (national rules on
+    # online rankings: no paid votes, no share-to-unlock, expert judgment weighed in).
+    votes_per_day = models.PositiveSmallIntegerField(
+        _("每人每天可投票数"), default=1, validators=[MinValueValidator(1)]
+    )
+    hide_tallies_while_open = models.BooleanField(_("投票期间隐藏票数"), default=False)
+    public_weight = models.PositiveSmallIntegerField(
+        _("公众投票权重（%）"), default=40, validators=[MaxValueValidator(100)]
+    )
+    vote_starts_at = models.DateTimeField(_("投票开始"), null=True, blank=True)
+    vote_ends_at = models.DateTimeField(_("投票结束"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("名额"), null=True, blank=True)
     venue = models.CharField(_("地点"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -77,6 +90,18 @@ class Campaign(models.Model):
     @property
     def state(self) -> CampaignState:
         return self.state_at(timezone.now())
+
+    @property
+    def jury_weight(self) -> int:
+        return 100 - self.public_weight
+
+    @property
+    def voting_window(self) -> tuple:
+        return (self.vote_starts_at or self.starts_at, self.vote_ends_at or self.ends_at)
+
+    def voting_open_at(self, moment) -> bool:
+        start, end = self.voting_window
+        return start <= moment < end
 
     @property
     def district_codes(self) -> list[str]:
@@ -130,6 +155,101 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} #{self.number}"
+
+
+class Candidate(models.Model):
+    """A nominee of a public vote (added by editors) or a contest entry (sent by citizens)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="candidates")
+    name = models.CharField(_("名称"), max_length=60)
+    story = models.TextField(_("介绍"), max_length=2000)
+    link = models.URLField(_("作品链接"), blank=True)
+    image_path = models.CharField(max_length=200, blank=True, editable=False)
+    entrant_contact = models.CharField(_("投稿人联系方式"), max_length=60, blank=True)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=Status.choices, default="pending"
+    )
+    rejection_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
+    status_token = models.CharField(
+        max_length=43, unique=True, null=True, blank=True, editable=False
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("候选人与作品")
+        verbose_name_plural = _("候选人与作品")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="rejected_candidate_has_a_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vote(models.Model):
+    """One public vote; suspicious votes are excluded with a reason, never deleted."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="votes")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="votes")
+    phone_hash = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64, db_index=True)
+    cast_on = models.DateField()
+    slot = models.PositiveSmallIntegerField()
+    cast_at = models.DateTimeField(default=timezone.now, db_index=True)
+    is_flagged = models.BooleanField(_("疑似刷票"), default=False)
+    is_excluded = models.BooleanField(_("已剔除"), default=False)
+    exclusion_reason = models.CharField(_("剔除原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = _("投票")
+        constraints = [
+            # The n-th vote of a voter's day exists once: the daily limit holds under
+            # concurrent requests because the database refuses a second row for a slot.
+            models.UniqueConstraint(
+                fields=["campaign", "phone_hash", "cast_on", "slot"], name="one_vote_per_daily_slot"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(is_excluded=True) | ~models.Q(exclusion_reason=""),
+                name="excluded_vote_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.cast_on}"
+
+
+class JuryScore(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="jury_scores")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评委"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(
+        _("评分（0–100）"), validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("评委评分")
+        verbose_name_plural = _("评委评分")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "juror"], name="one_score_per_juror"),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="jury_score_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate}: {self.score}"
 
 
 class EventRegistration(models.Model):

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
 
-from . import evidence
 from .models import Category, Platform, Rating, Verdict
 from .services import ReportInput
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
 
-from . import evidence
 from .forms import MOBILE_RE
 from .models import Category, Debunk, Department, Platform, RejectionReason, Report
 from .services import ACTION_LABELS, ReportInput

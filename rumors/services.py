@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal import images as evidence_files
 from wenzhou_portal.celery import enqueue
 from wenzhou_portal.roles import Role
 from wenzhou_portal.sms import send_sms
 
-from . import evidence as evidence_files
 from . import selectors
 from .matching import url_normalise
 from .models import (

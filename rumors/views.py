@@ -6,7 +6,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.exceptions import Ratelimited
 
-from . import evidence as evidence_files
+from wenzhou_portal import images as evidence_files
+
 from . import selectors, services
 from .forms import DebunkSearchForm, RatingForm, ReportForm, TrackForm
 from .jsonld import claim_review

@@ -5,9 +5,10 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rumors import evidence, services
+from rumors import services
 from tests.rumors.conftest import report_input
 from tests.rumors.images import image_bytes
+from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
 
 pytestmark = pytest.mark.django_db

@@ -10,14 +10,14 @@ import pytest
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from PIL import Image, ImageCms, PngImagePlugin
 
-from rumors.evidence import (
+from tests.rumors.images import bomb_png, image_bytes, noisy_png, upload
+from wenzhou_portal.images import (
     delete_private,
     open_private,
     redacted_copy,
     store_private,
     validate_evidence_image,
 )
-from tests.rumors.images import bomb_png, image_bytes, noisy_png, upload
 
 GPS_IFD = 0x8825
 MAKE, DATETIME, ORIENTATION = 0x010F, 0x0132, 0x0112

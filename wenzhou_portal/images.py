@@ -1,4 +1,4 @@
-"""Citizens' evidence screenshots: proven by decoding, redacted for staff, kept out of public media.
+"""Uploaded images (report evidence, contest entries): proven by decoding, redacted, kept private.
 
 The untouched original is kept as received (its SHA-256 is the record of what the citizen sent);
 staff work from a re-encoded copy that carries pixels only. Files live under
@@ -106,14 +106,16 @@ def redacted_copy(image: DecodedImage) -> RedactedImage:
     return RedactedImage(data=buffer.getvalue(), extension="jpg", content_type="image/jpeg")
 
 
-def store_private(data: bytes, *, extension: str) -> str:
+def store_private(data: bytes, *, extension: str, folder: str = "evidence") -> str:
     """Write bytes under a random name in private media; return the path relative to its root."""
+    if not (folder.isascii() and folder.isalnum()):
+        raise ValueError(f"unsafe folder: {folder!r}")
     if not (extension.isascii() and extension.isalnum()):
         raise ValueError(f"unsafe file extension: {extension!r}")
     today = timezone.localdate()
     # A random name leaks neither the citizen's file name nor how many reports came before.
     relative = PurePosixPath(
-        "evidence", f"{today:%Y}", f"{today:%m}", f"{secrets.token_hex(16)}.{extension}"
+        folder, f"{today:%Y}", f"{today:%m}", f"{secrets.token_hex(16)}.{extension}"
     )
     path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
