@@ -5,11 +5,26 @@ import io
 
 from django.contrib import admin
 from django.http import HttpResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .models import Campaign, EventRegistration, ExternalReach, PageViewDay, Signature
+from . import selectors, services
+from .models import (
+    Campaign,
+    Candidate,
+    EventRegistration,
+    ExternalReach,
+    JuryScore,
+    PageViewDay,
+    Signature,
+    Vote,
+)
+
+
+class CandidateInline(admin.StackedInline):
+    model = Candidate
+    extra = 0
+    fields = ("name", "story", "link", "status", "rejection_reason", "order")
 
 
 class ExternalReachInline(admin.TabularInline):
@@ -32,8 +47,8 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_published")
     search_fields = ("title", "summary", "tags")
     prepopulated_fields = {}
-    inlines = [ExternalReachInline]
-    readonly_fields = ("reach_figures",)
+    inlines = [CandidateInline, ExternalReachInline]
+    readonly_fields = ("reach_figures", "participation_table")
     actions = ["publish", "close_now"]
 
     @admin.display(description=_("状态"))
@@ -55,15 +70,37 @@ class CampaignAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         figures = selectors.campaign_reach(obj)
-        return format_html(
-            "<ul>{}</ul>",
-            format_html(
-                "".join(
-                    format_html("<li>{}：{}（{}）</li>", f["label"], f["value"], f["definition"])
-                    for f in figures.values()
-                )
+        items = format_html_join(
+            "",
+            "<li>{}：{}（{}）</li>",
+            ((f["label"], f["value"], f["definition"]) for f in figures.values()),
+        )
+        return format_html("<ul>{}</ul>", items)
+
+    @admin.display(description=_("每日参与情况"))
+    def participation_table(self, obj: Campaign) -> str:
+        if not obj.pk:
+            return "—"
+        rows = selectors.participation_by_day(obj)
+        if not rows:
+            return _("暂无参与。")
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("日期"),
+            _("签名"),
+            _("报名"),
+            _("投稿"),
+            _("投票"),
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (r["day"], r["signatures"], r["registrations"], r["entries"], r["votes"])
+                for r in rows
             ),
         )
+        return format_html("<table>{}{}</table>", header, body)
 
     @admin.action(description=_("发布所选活动"))
     def publish(self, request, queryset):
@@ -87,8 +124,33 @@ class SignatureAdmin(admin.ModelAdmin):
     exclude = ("phone_hash",)
     readonly_fields = ("campaign", "number", "display_name", "district", "signed_at")
 
+    actions = ["export_csv"]
+
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.action(description=_("导出签名名单（姓名已遮挡，CSV）"))
+    def export_csv(self, request, queryset):
+        from wenzhou_portal.templatetags.portal import mask_name
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([_("活动"), _("签名序号"), _("署名"), _("县（市、区）"), _("签名时间")])
+        for row in queryset.select_related("campaign").order_by("campaign", "number"):
+            writer.writerow(
+                [
+                    row.campaign.title,
+                    row.number,
+                    mask_name(row.display_name),
+                    row.get_district_display(),
+                    row.signed_at.isoformat(),
+                ]
+            )
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="signatures.csv"'
+        return response
 
 
 @admin.register(EventRegistration)
@@ -134,3 +196,59 @@ class PageViewDayAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class JuryScoreInline(admin.TabularInline):
+    model = JuryScore
+    extra = 1
+    autocomplete_fields = ()
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    """The moderation queue for contest entries, and jury scoring."""
+
+    list_display = ("name", "campaign", "status", "created_at")
+    list_filter = ("status", "campaign")
+    readonly_fields = ("entrant_contact", "created_at")
+    exclude = ("image_path", "status_token")
+    inlines = [JuryScoreInline]
+    actions = ["approve"]
+
+    @admin.action(description=_("通过所选作品"))
+    def approve(self, request, queryset):
+        for candidate in queryset:
+            services.entry_moderate(candidate_id=candidate.pk, approve=True)
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    """Votes are reviewed, flagged and excluded with a reason; never deleted."""
+
+    list_display = (
+        "candidate",
+        "cast_at",
+        "client_key",
+        "is_flagged",
+        "is_excluded",
+        "exclusion_reason",
+    )
+    list_filter = ("campaign", "is_flagged", "is_excluded")
+    actions = ["exclude_votes"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("剔除所选投票（疑似刷票）"))
+    def exclude_votes(self, request, queryset):
+        count = services.votes_exclude(
+            vote_ids=list(queryset.values_list("pk", flat=True)),
+            reason=str(_("短时间内大量来自少数设备的投票，判定为刷票")),
+        )
+        self.message_user(request, _("已剔除 %(n)s 票。") % {"n": count})

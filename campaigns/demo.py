@@ -8,7 +8,15 @@ from django.utils import timezone
 from wenzhou_portal.demo import demo_seeder
 
 from . import services
-from .models import Campaign, EventRegistration, ExternalReach, PageViewDay, Signature
+from .models import (
+    Campaign,
+    Candidate,
+    EventRegistration,
+    ExternalReach,
+    PageViewDay,
+    Signature,
+    Vote,
+)
 
 SIGNERS = [
     ("张伟", "330302"),
@@ -97,5 +105,61 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
             views=800 + reads // 5000,
             unique_visitors=500,
         )
+    vote = Campaign.objects.create(
+        title="“最美外卖骑手”网络评选",
+        slug="finest-delivery-rider",
+        kind="vote",
+        summary="寻找温州街头最暖心的外卖骑手：公众投票与专家评审相结合。",
+        tags="新就业群体",
+        starts_at=now - timedelta(days=4),
+        ends_at=now + timedelta(days=10),
+        is_published=True,
+        votes_per_day=3,
+        public_weight=40,
+    )
+    riders = [
+        Candidate.objects.create(campaign=vote, name=name, story=story, status="approved", order=i)
+        for i, (name, story) in enumerate(
+            [
+                ("骑手小王", "暴雨夜送餐途中救助落水老人。"),
+                ("骑手阿芳", "坚持为独居老人免费代买药品三年。"),
+                ("骑手老陈", "发现小区火情及时报警并协助疏散。"),
+            ]
+        )
+    ]
+    for n in range(24):
+        Vote.objects.create(
+            campaign=vote,
+            candidate=riders[n % 3 if n < 18 else 0],
+            phone_hash=services.phone_hash(f"1370000{n:04d}"),
+            client_key=f"demo-{n}",
+            cast_on=(now - timedelta(days=n % 3)).date(),
+            slot=1,
+        )
+    contest = Campaign.objects.create(
+        title="第四届“最美IN温州”抖音创意大赛",
+        slug="most-beautiful-in-wenzhou-4",
+        kind="contest",
+        summary="用短视频展现温州速度、温州元素、温州智慧。",
+        tags="网络文化节,短视频",
+        starts_at=now - timedelta(days=6),
+        ends_at=now + timedelta(days=30),
+        is_published=True,
+        public_weight=30,
+    )
+    for i, (name, state) in enumerate(
+        [("江心屿的清晨", "approved"), ("楠溪江竹筏", "approved"), ("瓯柑丰收季", "pending")]
+    ):
+        Candidate.objects.create(
+            campaign=contest,
+            name=name,
+            story="参赛短视频。",
+            link=f"https://www.douyin.com/video/73000000000000{i:05d}",
+            status=state,
+            status_token=f"demo-entry-{i}",
+        )
     waitlisted = EventRegistration.objects.filter(status="waitlisted").count()
-    say(f"Created 4 demo campaigns ({len(SIGNERS)} signatures, {waitlisted} on a waiting list).")
+    say(
+        f"Created 6 demo campaigns ({len(SIGNERS)} signatures, {waitlisted} on a waiting list, "
+        "a vote with 24 votes, a contest with entries)."
+    )

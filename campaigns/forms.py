@@ -48,3 +48,27 @@ class CampaignFilterForm(forms.Form):
         label=_("县（市、区）"), required=False, choices=[("", _("全部")), *District.choices]
     )
     tag = forms.CharField(label=_("标签"), required=False, max_length=50)
+
+
+class CodeForm(forms.Form):
+    code = SignForm.base_fields["code"]
+
+
+class EntryForm(forms.Form):
+    name = forms.CharField(label=_("作品名称"), max_length=60)
+    story = forms.CharField(
+        label=_("作品介绍"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    link = forms.URLField(
+        label=_("作品链接（抖音、微信视频号或哔哩哔哩）"), required=False, assume_scheme="https"
+    )
+    image = forms.FileField(
+        label=_("或上传一张图片"), required=False, help_text=_("JPEG、PNG 或 WebP，不超过 5 MB。")
+    )
+    contact = forms.CharField(label=_("联系方式（仅工作人员可见）"), max_length=60, required=False)
+
+    def clean_image(self):
+        from wenzhou_portal import images
+
+        upload = self.cleaned_data.get("image")
+        return images.validate_evidence_image(upload) if upload else None

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Campaign, EventRegistration, Signature
+from .models import Campaign, Candidate, EventRegistration, Signature, Vote
 
 # Each reach figure is defined once; pages show the definition beside the number.
 REACH_DEFINITIONS = {
@@ -15,7 +15,12 @@ REACH_DEFINITIONS = {
         _("访客数"),
         _("每天打开本站活动页面的不同访客数之和（同一访客同一天只计一次）。"),
     ),
-    "participants": (_("参与人数"), _("签名、报名（不含已取消）的人数。")),
+    "participants": (
+        _("参与人数"),
+        _("签名、报名（不含已取消）、投稿的人数，加上投过票的手机号数（去重）。"),
+    ),
+    "entries": (_("投稿数"), _("提交的参赛作品数（含待审核）。")),
+    "votes": (_("有效票数"), _("计入结果的公众投票数（不含已剔除的票）。")),
     "external_reads": (_("外部阅读量"), _("编辑录入的抖音、微信、微博等平台上的阅读量之和。")),
     "reach": (_("总传播量"), _("本站浏览量与外部阅读量之和。")),
 }
@@ -51,10 +56,15 @@ def campaign_reach(campaign: Campaign) -> dict[str, dict]:
         .exclude(status=EventRegistration.Status.CANCELLED)
         .count()
     )
+    entries = Candidate.objects.filter(campaign=campaign, status_token__isnull=False).count()
+    votes = Vote.objects.filter(campaign=campaign, is_excluded=False).count()
+    voters = Vote.objects.filter(campaign=campaign).values("phone_hash").distinct().count()
     values = {
+        "entries": entries,
+        "votes": votes,
         "views": views["views"] or 0,
         "visitors": views["visitors"] or 0,
-        "participants": participants,
+        "participants": participants + entries + voters,
         "external_reads": external,
         "reach": (views["views"] or 0) + external,
     }
@@ -81,3 +91,78 @@ def participants_by_district(*, start: datetime, end: datetime) -> dict[str, int
         .annotate(n=Count("pk"))
     )
     return {row["district"]: row["n"] for row in rows}
+
+
+def candidates_public(campaign: Campaign) -> list[Candidate]:
+    return list(Candidate.objects.filter(campaign=campaign, status=Candidate.Status.APPROVED))
+
+
+def vote_results(campaign: Campaign) -> dict:
+    """The combined result: public votes and jury scores at the weights published beforehand.
+
+    Public score = 100 × the candidate's counted votes ÷ the most counted votes of any
+    candidate; jury score = the mean of the jurors' scores (0–100); final = the weighted sum.
+    Excluded votes are not counted and the result states how many and why.
+    """
+    candidates = (
+        Candidate.objects.filter(campaign=campaign, status=Candidate.Status.APPROVED)
+        .annotate(
+            counted=Count("votes", filter=Q(votes__is_excluded=False), distinct=True),
+            excluded=Count("votes", filter=Q(votes__is_excluded=True), distinct=True),
+            jury=Avg("jury_scores__score"),
+        )
+        .order_by("order", "pk")
+    )
+    rows = list(candidates)
+    top = max((row.counted for row in rows), default=0)
+    results = []
+    for row in rows:
+        public = 100.0 * row.counted / top if top else 0.0
+        jury = float(row.jury) if row.jury is not None else None
+        final = (
+            (campaign.public_weight * public + campaign.jury_weight * jury) / 100
+            if jury is not None
+            else None
+        )
+        results.append(
+            {"candidate": row, "votes": row.counted, "public": public, "jury": jury, "final": final}
+        )
+    results.sort(
+        key=lambda item: (item["final"] is None, -(item["final"] or 0), item["candidate"].pk)
+    )
+    reasons = (
+        Vote.objects.filter(campaign=campaign, is_excluded=True)
+        .values("exclusion_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    return {
+        "rows": results,
+        "excluded_total": sum(reason["n"] for reason in reasons),
+        "excluded_reasons": list(reasons),
+    }
+
+
+def participation_by_day(campaign: Campaign) -> list[dict]:
+    """Per day: signatures, registrations, entries and votes (four grouped queries)."""
+    from django.db.models.functions import TruncDate
+
+    days: dict = {}
+
+    def add(queryset, field: str, key: str) -> None:
+        rows = queryset.annotate(day=TruncDate(field)).values("day").annotate(n=Count("pk"))
+        for row in rows:
+            days.setdefault(
+                row["day"],
+                {"day": row["day"], "signatures": 0, "registrations": 0, "entries": 0, "votes": 0},
+            )[key] = row["n"]
+
+    add(Signature.objects.filter(campaign=campaign), "signed_at", "signatures")
+    add(EventRegistration.objects.filter(campaign=campaign), "created_at", "registrations")
+    add(
+        Candidate.objects.filter(campaign=campaign, status_token__isnull=False),
+        "created_at",
+        "entries",
+    )
+    add(Vote.objects.filter(campaign=campaign), "cast_at", "votes")
+    return [days[day] for day in sorted(days)]

@@ -3,12 +3,13 @@
 import hmac
 import secrets
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
@@ -19,10 +20,12 @@ from .models import (
     Campaign,
     CampaignKind,
     CampaignState,
+    Candidate,
     EventRegistration,
     PageViewDay,
     PhoneVerification,
     Signature,
+    Vote,
 )
 
 
@@ -76,7 +79,9 @@ def phone_code_send(*, phone: str, client_key: str) -> PhoneVerification:
 def _over_limit(key: str, rate: str) -> bool:
     count, period = rate.split("/")
     seconds = {"m": 60, "h": 3600, "d": 86400}[period[0]]
-    cache_key = f"campaigns:limit:{key}:{int(timezone.now().timestamp()) // seconds}"
+    # Keys carry client details (addresses, user agents): hash them to keep cache keys safe.
+    digest = salted_hmac("campaigns.limit", key, algorithm="sha256").hexdigest()[:32]
+    cache_key = f"campaigns:limit:{digest}:{int(timezone.now().timestamp()) // seconds}"
     cache.add(cache_key, 0, seconds)
     try:
         used = cache.incr(cache_key)
@@ -247,3 +252,127 @@ def page_views_flush(*, days: int = 2) -> int:
             )
             written += 1
     return written
+
+
+# --- Public votes and contests -------------------------------------------------------
+
+VOTE_BURST_MINUTES = 10
+VOTE_BURST_VOTES = 20
+VOTE_BURST_MAX_CLIENTS = 3
+ACCEPTED_VIDEO_HOSTS = (
+    "douyin.com",
+    "iesdouyin.com",
+    "weixin.qq.com",
+    "channels.weixin.qq.com",
+    "bilibili.com",
+    "b23.tv",
+)
+
+
+def vote_cast(*, campaign: Campaign, candidate_id: int, hashed_phone: str, client_key: str) -> Vote:
+    """Cast one vote within the daily allowance; the database keeps the allowance."""
+    if campaign.kind not in (CampaignKind.VOTE, CampaignKind.CONTEST):
+        raise ParticipationRefused(gettext("该活动不接受投票。"), code="wrong_kind")
+    if not campaign.is_published:
+        raise ParticipationRefused(gettext("该活动尚未发布。"), code="unpublished")
+    now = timezone.now()
+    if not campaign.voting_open_at(now):
+        raise ParticipationRefused(gettext("现在不在投票时间内。"), code="voting_closed")
+    candidate = Candidate.objects.filter(
+        pk=candidate_id, campaign=campaign, status=Candidate.Status.APPROVED
+    ).first()
+    if candidate is None:
+        raise ParticipationRefused(gettext("没有这个候选对象。"), code="no_candidate")
+    if _over_limit(f"vote-client:{client_key}", settings.VOTE_LIMIT_PER_CLIENT):
+        raise ParticipationRefused(gettext("投票过于频繁，请稍后再试。"), code="too_many_votes")
+    today = timezone.localdate()
+    for _attempt in range(campaign.votes_per_day):
+        used = Vote.objects.filter(
+            campaign=campaign, phone_hash=hashed_phone, cast_on=today
+        ).count()
+        if used >= campaign.votes_per_day:
+            break
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    campaign=campaign,
+                    candidate=candidate,
+                    phone_hash=hashed_phone,
+                    client_key=client_key[:64],
+                    cast_on=today,
+                    slot=used + 1,
+                )
+        except IntegrityError:
+            continue  # a concurrent vote took this slot; look again
+        votes_flag_bursts(candidate_id=candidate.pk, now=now)
+        return vote
+    raise ParticipationRefused(
+        gettext("您今天的 %(n)s 票已经投完了，明天再来吧。") % {"n": campaign.votes_per_day},
+        code="daily_limit",
+    )
+
+
+def votes_flag_bursts(*, candidate_id: int, now=None) -> int:
+    """Flag a burst of votes for one candidate from very few clients for staff review."""
+    now = now or timezone.now()
+    recent = Vote.objects.filter(
+        candidate_id=candidate_id, cast_at__gte=now - timedelta(minutes=VOTE_BURST_MINUTES)
+    )
+    figures = recent.aggregate(votes=Count("pk"), clients=Count("client_key", distinct=True))
+    if figures["votes"] >= VOTE_BURST_VOTES and figures["clients"] <= VOTE_BURST_MAX_CLIENTS:
+        return recent.filter(is_flagged=False).update(is_flagged=True)
+    return 0
+
+
+def votes_exclude(*, vote_ids: list[int], reason: str) -> int:
+    """Exclude votes from the result with a reason; they stay on record."""
+    if not reason.strip():
+        raise ValidationError({"reason": gettext("请写明剔除原因。")})
+    return Vote.objects.filter(pk__in=vote_ids).update(
+        is_excluded=True, exclusion_reason=reason.strip()[:200]
+    )
+
+
+def contest_entry_submit(
+    *, campaign: Campaign, name: str, story: str, link: str = "", image=None, contact: str = ""
+) -> Candidate:
+    """A citizen's contest entry: a video link or a decoded image; it waits for moderation."""
+    from wenzhou_portal import images
+
+    campaign_open_for(campaign, CampaignKind.CONTEST)
+    if not link and image is None:
+        raise ValidationError({"link": gettext("请填写作品链接或上传一张图片。")})
+    if link:
+        host = (urlsplit(link).hostname or "").lower()
+        if not any(
+            host == allowed or host.endswith("." + allowed) for allowed in ACCEPTED_VIDEO_HOSTS
+        ):
+            raise ValidationError({"link": gettext("请填写抖音、微信视频号或哔哩哔哩的作品链接。")})
+    image_path = ""
+    if image is not None:
+        redacted = images.redacted_copy(image)
+        image_path = images.store_private(
+            redacted.data, extension=redacted.extension, folder="entries"
+        )
+    return Candidate.objects.create(
+        campaign=campaign,
+        name=name.strip()[:60],
+        story=story.strip(),
+        link=link,
+        image_path=image_path,
+        entrant_contact=contact.strip()[:60],
+        status=Candidate.Status.PENDING,
+        status_token=secrets.token_urlsafe(32),
+    )
+
+
+def entry_moderate(*, candidate_id: int, approve: bool, reason: str = "") -> Candidate:
+    """Approve an entry for the gallery, or reject it with a reason the entrant sees."""
+    if not approve and not reason.strip():
+        raise ValidationError({"rejection_reason": gettext("请写明未通过的原因。")})
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+        candidate.status = Candidate.Status.APPROVED if approve else Candidate.Status.REJECTED
+        candidate.rejection_reason = "" if approve else reason.strip()[:200]
+        candidate.save(update_fields=["status", "rejection_reason"])
+        return candidate

@@ -6,6 +6,8 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("cancel/<str:token>/", views.event_cancel, name="cancel"),
+    path("entries/<str:token>/", views.entry_status, name="entry_status"),
+    path("entry-images/<int:pk>/", views.entry_image, name="entry_image"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/pledge/code/", views.pledge_code, name="pledge_code"),
     path("<slug:slug>/pledge/sign/", views.pledge_sign, name="pledge_sign"),
@@ -14,4 +16,7 @@ urlpatterns = [
         "<slug:slug>/pledge/certificate/<str:token>/", views.pledge_certificate, name="certificate"
     ),
     path("<slug:slug>/register/", views.event_register, name="register"),
+    path("<slug:slug>/vote/confirm/", views.voter_confirm, name="voter_confirm"),
+    path("<slug:slug>/vote/<int:candidate_id>/", views.vote, name="vote"),
+    path("<slug:slug>/enter/", views.contest_enter, name="enter"),
 ]

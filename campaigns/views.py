@@ -1,9 +1,11 @@
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.exceptions import Ratelimited
@@ -11,10 +13,19 @@ from django_ratelimit.exceptions import Ratelimited
 from rumors.limits import lookup_limited
 
 from . import selectors, services
-from .forms import CampaignFilterForm, PhoneForm, RegistrationForm, SignForm
-from .models import KIND_DESCRIPTIONS, Campaign, CampaignKind, EventRegistration, Signature
+from .forms import CampaignFilterForm, CodeForm, EntryForm, PhoneForm, RegistrationForm, SignForm
+from .models import (
+    KIND_DESCRIPTIONS,
+    Campaign,
+    CampaignKind,
+    Candidate,
+    EventRegistration,
+    Signature,
+)
 
 VERIFICATION_SESSION_KEY = "campaigns_verification"
+VOTER_SESSION_KEY = "campaigns_voter"
+VOTER_SESSION_SECONDS = 30 * 60
 CERTIFICATE_SALT = "campaigns.certificate"
 
 
@@ -57,8 +68,23 @@ def _render_detail(request, campaign: Campaign, status: int = 200, **extra) -> H
         "phone_form": PhoneForm(),
         "sign_form": None,
         "registration_form": RegistrationForm(),
+        "entry_form": EntryForm(),
         "page_url": request.build_absolute_uri(campaign.get_absolute_url()),
     }
+    if campaign.kind in (CampaignKind.VOTE, CampaignKind.CONTEST):
+        now = timezone.now()
+        voting_open = campaign.voting_open_at(now)
+        context.update(
+            {
+                "candidates": selectors.candidates_public(campaign),
+                "voting_open": voting_open,
+                "voting_over": now >= campaign.voting_window[1],
+                "results": selectors.vote_results(campaign),
+                "show_tallies": not (voting_open and campaign.hide_tallies_while_open),
+                "voter_verified": _voter_hash(request) is not None,
+                "code_form": CodeForm(),
+            }
+        )
     context.update(extra)
     return render(request, "campaigns/detail.html", context, status=status)
 
@@ -66,13 +92,19 @@ def _render_detail(request, campaign: Campaign, status: int = 200, **extra) -> H
 @never_cache
 @require_POST
 def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
-    """Step 1 of signing: send a code to the citizen's phone."""
+    """Step 1 of signing or voting: send a code to the citizen's phone."""
     campaign = _published(slug)
     form = PhoneForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, campaign, 400, phone_form=form)
     try:
-        services.campaign_open_for(campaign, CampaignKind.PLEDGE)
+        if campaign.kind in (CampaignKind.VOTE, CampaignKind.CONTEST):
+            if not campaign.voting_open_at(timezone.now()):
+                raise services.ParticipationRefused(
+                    gettext("现在不在投票时间内。"), code="voting_closed"
+                )
+        else:
+            services.campaign_open_for(campaign, CampaignKind.PLEDGE)
         verification = services.phone_code_send(
             phone=form.cleaned_data["phone"], client_key=_client_key(request)
         )
@@ -85,7 +117,9 @@ def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
             phone_form=form,
         )
     request.session[VERIFICATION_SESSION_KEY] = verification.pk
-    return _render_detail(request, campaign, sign_form=SignForm(), code_sent=True)
+    if campaign.kind == CampaignKind.PLEDGE:
+        return _render_detail(request, campaign, sign_form=SignForm(), code_sent=True)
+    return _render_detail(request, campaign, code_sent=True)
 
 
 @never_cache
@@ -188,3 +222,101 @@ def event_cancel(request: HttpRequest, token: str) -> HttpResponse:
         else:
             context["cancelled"] = True
     return render(request, "campaigns/cancel.html", context)
+
+
+def _voter_hash(request: HttpRequest) -> str | None:
+    voter = request.session.get(VOTER_SESSION_KEY) or {}
+    if voter.get("until", 0) < timezone.now().timestamp():
+        return None
+    return voter.get("hash")
+
+
+@never_cache
+@require_POST
+def voter_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 2 of voting: the code proves the number; the session remembers it for a while."""
+    campaign = _published(slug)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, campaign, 400, code_form=form, code_sent=True)
+    try:
+        hashed = services.phone_code_check(
+            verification_id=request.session.get(VERIFICATION_SESSION_KEY) or 0,
+            code=form.cleaned_data["code"],
+        )
+    except ValidationError as exc:
+        return _render_detail(request, campaign, 400, code_sent=True, refusal=exc.messages[0])
+    request.session[VOTER_SESSION_KEY] = {
+        "hash": hashed,
+        "until": timezone.now().timestamp() + VOTER_SESSION_SECONDS,
+    }
+    return redirect(campaign.get_absolute_url() + "#vote")
+
+
+@never_cache
+@require_POST
+def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
+    campaign = _published(slug)
+    hashed = _voter_hash(request)
+    if hashed is None:
+        return _render_detail(request, campaign, 400, refusal=gettext("请先验证手机号再投票。"))
+    try:
+        services.vote_cast(
+            campaign=campaign,
+            candidate_id=candidate_id,
+            hashed_phone=hashed,
+            client_key=services.phone_hash(_client_key(request))[:64],
+        )
+    except services.ParticipationRefused as exc:
+        status = 429 if exc.code == "too_many_votes" else 400
+        return _render_detail(request, campaign, status, refusal=exc.messages[0])
+    return _render_detail(request, campaign, voted=True)
+
+
+@never_cache
+@require_POST
+def contest_enter(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _published(slug)
+    if lookup_limited(request):
+        raise Ratelimited
+    form = EntryForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, campaign, 400, entry_form=form)
+    try:
+        entry = services.contest_entry_submit(
+            campaign=campaign,
+            name=form.cleaned_data["name"],
+            story=form.cleaned_data["story"],
+            link=form.cleaned_data["link"],
+            image=form.cleaned_data["image"],
+            contact=form.cleaned_data["contact"],
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return _render_detail(request, campaign, 400, entry_form=form)
+        return _render_detail(request, campaign, 400, entry_form=form, refusal=exc.messages[0])
+    return redirect("campaigns:entry_status", token=entry.status_token)
+
+
+@never_cache
+@require_GET
+def entry_status(request: HttpRequest, token: str) -> HttpResponse:
+    entry = get_object_or_404(Candidate.objects.select_related("campaign"), status_token=token)
+    return render(
+        request, "campaigns/entry_status.html", {"entry": entry, "campaign": entry.campaign}
+    )
+
+
+@require_GET
+def entry_image(request: HttpRequest, pk: int) -> FileResponse:
+    """An approved entry's image (re-encoded without metadata when it was received)."""
+    from wenzhou_portal import images
+
+    entry = get_object_or_404(Candidate, pk=pk, status=Candidate.Status.APPROVED)
+    if not entry.image_path:
+        raise Http404
+    content_type = "image/png" if entry.image_path.endswith(".png") else "image/jpeg"
+    return FileResponse(images.open_private(entry.image_path), content_type=content_type)

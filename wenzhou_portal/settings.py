@@ -323,6 +323,7 @@ PHONE_CODE_TTL_SECONDS = 10 * 60
 PHONE_CODE_MAX_ATTEMPTS = 5
 PHONE_CODE_LIMIT_PER_NUMBER = env_str("PHONE_CODE_LIMIT_PER_NUMBER", "5/d")
 PHONE_CODE_LIMIT_PER_CLIENT = env_str("PHONE_CODE_LIMIT_PER_CLIENT", "10/h")
+VOTE_LIMIT_PER_CLIENT = env_str("VOTE_LIMIT_PER_CLIENT", "30/h")
 # The public address of the portal, for links in emails and feedback texts.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
@@ -383,6 +384,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "kind"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignKindEnum": "campaigns.models.CampaignKind",
+        "DepartmentKindEnum": "rumors.models.DepartmentKind",
+        "ReportEventKindEnum": "rumors.models.EventKind",
+    },
 }
 
 # --- Logging: one JSON object per line on stdout ---------------------------------------

@@ -293,3 +293,25 @@ def test_editors_export_attendees_and_cannot_see_reports(client, make_staff):
     assert "0001" in body
     assert "13900000001" not in body
     assert client.get("/admin/rumors/report/").status_code == 403
+
+
+def test_editors_see_participation_over_time_and_export_masked_signers(client, make_staff):
+    from wenzhou_portal.roles import Role
+
+    editor = make_staff("lin_jing2", Role.CAMPAIGN_EDITOR)
+    campaign = make_campaign()
+    services.pledge_sign(campaign=campaign, hashed_phone="h1", display_name="张三丰")
+    assert selectors.participation_by_day(campaign)[0]["signatures"] == 1
+    client.force_login(editor)
+    page = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert "每日参与情况" in page
+    response = client.post(
+        "/admin/campaigns/signature/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Signature.objects.values_list("pk", flat=True)),
+        },
+    )
+    body = response.content.decode("utf-8-sig")
+    assert "张**" in body
+    assert "张三丰" not in body

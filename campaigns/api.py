@@ -1,0 +1,226 @@
+"""The campaigns API: public list and detail, and participation under the pages' rules."""
+
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from wenzhou_portal.districts import District
+
+from . import selectors, services
+from .forms import MOBILE_PATTERN
+from .models import Campaign, CampaignKind
+
+VOTER_TOKEN_SALT = "campaigns.api.voter"  # noqa: S105  a signing namespace, not a secret
+VOTER_TOKEN_SECONDS = 30 * 60
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(source="state.value")
+    url = serializers.CharField(source="get_absolute_url")
+    tags = serializers.ListField(source="tag_list", child=serializers.CharField())
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "state",
+            "summary",
+            "organiser",
+            "tags",
+            "starts_at",
+            "ends_at",
+            "url",
+        ]
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    reach = serializers.SerializerMethodField()
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [
+            *CampaignSerializer.Meta.fields,
+            "body",
+            "votes_per_day",
+            "public_weight",
+            "capacity",
+            "reach",
+        ]
+
+    def get_reach(self, campaign: Campaign) -> dict:
+        return {
+            key: {"value": figure["value"], "definition": str(figure["definition"])}
+            for key, figure in selectors.campaign_reach(campaign).items()
+        }
+
+
+class PhoneSerializer(serializers.Serializer):
+    phone = serializers.RegexField(MOBILE_PATTERN)
+
+
+class CodeSerializer(serializers.Serializer):
+    verification_id = serializers.IntegerField()
+    code = serializers.RegexField(r"^\d{6}$")
+
+
+class PledgeSerializer(CodeSerializer):
+    display_name = serializers.CharField(max_length=20)
+    district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
+
+
+class VoteSerializer(serializers.Serializer):
+    voter_token = serializers.CharField()
+    candidate = serializers.IntegerField()
+
+
+class RegistrationSerializer(PhoneSerializer):
+    name = serializers.CharField(max_length=30)
+
+
+def _refused(exc: DjangoValidationError):
+    if getattr(exc, "code", "") in ("too_many_codes", "too_many_votes"):
+        raise Throttled(detail=exc.messages[0])
+    if hasattr(exc, "error_dict"):
+        raise ValidationError(exc.message_dict)
+    raise ValidationError({"non_field": exc.messages})
+
+
+def _client_key(request) -> str:
+    return services.phone_hash(
+        request.META.get("REMOTE_ADDR", "") + "|" + request.headers.get("user-agent", "")[:100]
+    )[:64]
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published campaigns, live first; filter with ?kind=, ?district=, ?tag=."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    lookup_field = "slug"
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        kind = params.get("kind", "")
+        if kind and kind not in CampaignKind.values:
+            raise ValidationError({"kind": f"kind must be one of {', '.join(CampaignKind.values)}"})
+        return selectors.campaigns_public(
+            kind=kind, district=params.get("district", "")[:6], tag=params.get("tag", "")
+        )
+
+    def get_serializer_class(self):
+        return CampaignSerializer if self.action == "list" else CampaignDetailSerializer
+
+    def _campaign(self, slug: str) -> Campaign:
+        return get_object_or_404(Campaign, slug=slug, is_published=True)
+
+    @extend_schema(request=PhoneSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="phone-code")
+    def phone_code(self, request, slug=None):
+        campaign = self._campaign(slug)
+        data = PhoneSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            if campaign.kind in (CampaignKind.VOTE, CampaignKind.CONTEST):
+                from django.utils import timezone
+
+                if not campaign.voting_open_at(timezone.now()):
+                    raise services.ParticipationRefused(
+                        "现在不在投票时间内。", code="voting_closed"
+                    )
+            elif campaign.kind == CampaignKind.PLEDGE:
+                services.campaign_open_for(campaign, CampaignKind.PLEDGE)
+            verification = services.phone_code_send(
+                phone=data.validated_data["phone"], client_key=_client_key(request)
+            )
+        except DjangoValidationError as exc:
+            _refused(exc)
+        return Response({"verification_id": verification.pk}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PledgeSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def pledge(self, request, slug=None):
+        campaign = self._campaign(slug)
+        data = PledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            hashed = services.phone_code_check(
+                verification_id=data.validated_data["verification_id"],
+                code=data.validated_data["code"],
+            )
+            signature = services.pledge_sign(
+                campaign=campaign,
+                hashed_phone=hashed,
+                display_name=data.validated_data["display_name"],
+                district=data.validated_data.get("district", ""),
+            )
+        except DjangoValidationError as exc:
+            _refused(exc)
+        return Response({"number": signature.number}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CodeSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="voter-token")
+    def voter_token(self, request, slug=None):
+        self._campaign(slug)
+        data = CodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            hashed = services.phone_code_check(
+                verification_id=data.validated_data["verification_id"],
+                code=data.validated_data["code"],
+            )
+        except DjangoValidationError as exc:
+            _refused(exc)
+        return Response({"voter_token": signing.dumps(hashed, salt=VOTER_TOKEN_SALT)})
+
+    @extend_schema(request=VoteSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def vote(self, request, slug=None):
+        campaign = self._campaign(slug)
+        data = VoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            hashed = signing.loads(
+                data.validated_data["voter_token"],
+                salt=VOTER_TOKEN_SALT,
+                max_age=VOTER_TOKEN_SECONDS,
+            )
+        except signing.BadSignature as exc:
+            raise ValidationError({"voter_token": "验证已过期或无效，请重新验证手机号。"}) from exc
+        try:
+            services.vote_cast(
+                campaign=campaign,
+                candidate_id=data.validated_data["candidate"],
+                hashed_phone=hashed,
+                client_key=_client_key(request),
+            )
+        except DjangoValidationError as exc:
+            _refused(exc)
+        return Response({"counted": True}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RegistrationSerializer, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def register(self, request, slug=None):
+        campaign = self._campaign(slug)
+        data = RegistrationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            registration = services.event_register(
+                campaign=campaign,
+                name=data.validated_data["name"],
+                phone=data.validated_data["phone"],
+            )
+        except DjangoValidationError as exc:
+            _refused(exc)
+        return Response(
+            {"status": registration.status, "cancel_token": registration.cancel_token},
+            status=status.HTTP_201_CREATED,
+        )

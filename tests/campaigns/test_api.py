@@ -1,0 +1,130 @@
+"""The campaigns API: the same rules and limits as the pages, errors naming the field."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from campaigns.models import Candidate, Signature, Vote
+from tests.campaigns.test_campaigns import make_campaign
+from wenzhou_portal.sms import LocmemSMSBackend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.SMS_BACKEND = "wenzhou_portal.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+    cache.clear()
+
+
+def _code() -> str:
+    return re.search(r"(\d{6})", LocmemSMSBackend.outbox[-1][1]).group(1)
+
+
+def test_list_and_detail_with_filters(client):
+    live = make_campaign("pledge", title="签名活动")
+    make_campaign("theme", title="未发布", published=False)
+    rows = client.get("/api/v1/campaigns/").json()["results"]
+    assert [row["slug"] for row in rows] == [live.slug]
+    assert client.get("/api/v1/campaigns/", {"kind": "vote"}).json()["results"] == []
+    assert client.get("/api/v1/campaigns/", {"kind": "nonsense"}).status_code == 400
+    detail = client.get(f"/api/v1/campaigns/{live.slug}/").json()
+    assert detail["reach"]["participants"]["definition"]
+
+
+def test_pledge_over_the_api_once_per_number(client):
+    campaign = make_campaign("pledge")
+    verification = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
+    ).json()
+    signed = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/pledge/",
+        {"verification_id": verification["verification_id"], "code": _code(), "display_name": "王"},
+    )
+    assert signed.status_code == 201
+    assert signed.json() == {"number": 1}
+    again_id = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
+    ).json()
+    again = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/pledge/",
+        {"verification_id": again_id["verification_id"], "code": _code(), "display_name": "王"},
+    )
+    assert again.status_code == 400
+    assert Signature.objects.count() == 1
+
+
+def test_bad_input_names_the_field(client):
+    campaign = make_campaign("pledge")
+    bad = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "123"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "phone"
+    wrong = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/pledge/",
+        {"verification_id": 999, "code": "123456", "display_name": "王"},
+    )
+    assert wrong.status_code == 400
+    closed = make_campaign("pledge", starts=-10, ends=-1)
+    refused = client.post(f"/api/v1/campaigns/{closed.slug}/phone-code/", {"phone": "13812345678"})
+    assert refused.status_code == 400
+    assert "活动已经结束" in refused.json()["errors"][0]["message"]
+
+
+def test_vote_with_a_voter_token_and_the_daily_limit(client):
+    campaign = make_campaign("vote", votes_per_day=1)
+    nominee = Candidate.objects.create(campaign=campaign, name="甲", story="s", status="approved")
+    verification = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
+    ).json()
+    token = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/voter-token/",
+        {"verification_id": verification["verification_id"], "code": _code()},
+    ).json()["voter_token"]
+    assert (
+        client.post(
+            f"/api/v1/campaigns/{campaign.slug}/vote/",
+            {"voter_token": token, "candidate": nominee.pk},
+        ).status_code
+        == 201
+    )
+    second = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/vote/", {"voter_token": token, "candidate": nominee.pk}
+    )
+    assert second.status_code == 400
+    assert Vote.objects.count() == 1
+    forged = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/vote/",
+        {"voter_token": "forged", "candidate": nominee.pk},
+    )
+    assert forged.json()["errors"][0]["field"] == "voter_token"
+
+
+def test_code_flooding_answers_429(client, settings):
+    settings.PHONE_CODE_LIMIT_PER_NUMBER = "1/d"
+    campaign = make_campaign("pledge")
+    client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"})
+    assert (
+        client.post(
+            f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
+        ).status_code
+        == 429
+    )
+
+
+def test_register_for_an_event_over_the_api(client):
+    campaign = make_campaign("event", capacity=1)
+    first = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/register/", {"name": "甲", "phone": "13900000001"}
+    )
+    second = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/register/", {"name": "乙", "phone": "13900000002"}
+    )
+    assert (first.json()["status"], second.json()["status"]) == ("confirmed", "waitlisted")
+
+
+def test_the_schema_documents_participation(client):
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    assert "/api/v1/campaigns/{slug}/vote/" in paths
+    assert "/api/v1/campaigns/{slug}/pledge/" in paths
