@@ -3,10 +3,14 @@
 import csv
 import io
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from wenzhou_portal import images
+from wenzhou_portal.districts import District
 
 from . import selectors, services
 from .models import (
@@ -21,10 +25,93 @@ from .models import (
 )
 
 
+class ImageUploadMixin(forms.ModelForm):
+    """An optional image field: decoded, re-encoded without metadata, stored privately."""
+
+    image_target = "image_path"
+    upload = forms.FileField(
+        label=_("图片"), required=False, help_text=_("JPEG、PNG 或 WebP，不超过 5 MB。")
+    )
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        return images.validate_evidence_image(upload) if upload else None
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        decoded = self.cleaned_data.get("upload")
+        if decoded is not None:
+            redacted = images.redacted_copy(decoded)
+            setattr(
+                obj,
+                self.image_target,
+                images.store_private(
+                    redacted.data, extension=redacted.extension, folder="campaigns"
+                ),
+            )
+        if commit:
+            obj.save()
+        return obj
+
+
+class CandidateForm(ImageUploadMixin):
+    class Meta:
+        model = Candidate
+        fields = ("name", "story", "link", "status", "rejection_reason", "order")
+
+
+class CampaignForm(ImageUploadMixin):
+    image_target = "cover_path"
+    district_choices = forms.MultipleChoiceField(
+        label=_("涉及县（市、区）"),
+        required=False,
+        choices=District.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "title",
+            "slug",
+            "kind",
+            "summary",
+            "body",
+            "organiser",
+            "tags",
+            "starts_at",
+            "ends_at",
+            "is_published",
+            "target_participants",
+            "target_reads",
+            "votes_per_day",
+            "hide_tallies_while_open",
+            "public_weight",
+            "vote_starts_at",
+            "vote_ends_at",
+            "capacity",
+            "venue",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].label = _("封面图片")
+        if self.instance.pk:
+            self.fields["district_choices"].initial = self.instance.district_codes
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        codes = self.cleaned_data.get("district_choices") or []
+        obj.districts = f",{','.join(codes)}," if codes else ""
+        if commit:
+            obj.save()
+        return obj
+
+
 class CandidateInline(admin.StackedInline):
     model = Candidate
+    form = CandidateForm
     extra = 0
-    fields = ("name", "story", "link", "status", "rejection_reason", "order")
 
 
 class ExternalReachInline(admin.TabularInline):
@@ -47,6 +134,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_published")
     search_fields = ("title", "summary", "tags")
     prepopulated_fields = {}
+    form = CampaignForm
     inlines = [CandidateInline, ExternalReachInline]
     readonly_fields = ("reach_figures", "participation_table")
     actions = ["publish", "close_now"]
@@ -104,7 +192,10 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("发布所选活动"))
     def publish(self, request, queryset):
-        queryset.update(is_published=True)
+        for campaign in queryset.filter(is_published=False):
+            campaign.is_published = True
+            campaign.save(update_fields=["is_published"])
+            self.log_change(request, campaign, _("发布"))
 
     @admin.action(description=_("立即结束所选活动"))
     def close_now(self, request, queryset):
@@ -114,6 +205,7 @@ class CampaignAdmin(admin.ModelAdmin):
         for campaign in queryset.filter(ends_at__gt=now, starts_at__lt=now):
             campaign.ends_at = now
             campaign.save(update_fields=["ends_at"])
+            self.log_change(request, campaign, _("提前结束"))
 
 
 @admin.register(Signature)
@@ -215,10 +307,13 @@ class CandidateAdmin(admin.ModelAdmin):
     inlines = [JuryScoreInline]
     actions = ["approve"]
 
+    form = CandidateForm
+
     @admin.action(description=_("通过所选作品"))
     def approve(self, request, queryset):
         for candidate in queryset:
             services.entry_moderate(candidate_id=candidate.pk, approve=True)
+            self.log_change(request, candidate, _("审核通过"))
 
 
 @admin.register(Vote)

@@ -38,6 +38,7 @@ class Campaign(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=CampaignKind.choices)
     summary = models.CharField(_("简介"), max_length=300)
     body = models.TextField(_("正文（Markdown）"), blank=True)
+    cover_path = models.CharField(max_length=200, blank=True, editable=False)
     organiser = models.CharField(_("主办单位"), max_length=100, default="温州市委网信办")
     districts = models.CharField(_("涉及县（市、区）"), max_length=100, blank=True)
     tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("用逗号分隔。"))

@@ -16,6 +16,7 @@ urlpatterns = [
         "<slug:slug>/pledge/certificate/<str:token>/", views.pledge_certificate, name="certificate"
     ),
     path("<slug:slug>/register/", views.event_register, name="register"),
+    path("<slug:slug>/cover/", views.cover_image, name="cover"),
     path("<slug:slug>/vote/confirm/", views.voter_confirm, name="voter_confirm"),
     path("<slug:slug>/vote/<int:candidate_id>/", views.vote, name="vote"),
     path("<slug:slug>/enter/", views.contest_enter, name="enter"),

@@ -320,3 +320,15 @@ def entry_image(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     content_type = "image/png" if entry.image_path.endswith(".png") else "image/jpeg"
     return FileResponse(images.open_private(entry.image_path), content_type=content_type)
+
+
+@require_GET
+def cover_image(request: HttpRequest, slug: str) -> FileResponse:
+    """A published campaign's cover image."""
+    from wenzhou_portal import images
+
+    campaign = _published(slug)
+    if not campaign.cover_path:
+        raise Http404
+    content_type = "image/png" if campaign.cover_path.endswith(".png") else "image/jpeg"
+    return FileResponse(images.open_private(campaign.cover_path), content_type=content_type)

@@ -116,6 +116,23 @@ INDICATORS = [
         "reports_per_10k",
     ),
     (
+        "campaign_participants_per_10k",
+        "活动参与人数",
+        "Campaign participants",
+        "response",
+        "当月在网上签名等活动中签名的人数，每万名常住人口。",
+        "人/万人",
+        "higher",
+        0.2,
+        "goalposts",
+        0.0,
+        5.0,
+        [],
+        None,
+        "computed",
+        "campaign_participants_per_10k",
+    ),
+    (
         "security_incident_handling_rate",
         "网络安全事件处置率",
         "Security incident handling rate",
@@ -153,6 +170,10 @@ INDICATORS = [
 
 
 EN_TEXTS = {
+    "campaign_participants_per_10k": (
+        "People who signed online pledges in the month, per 10,000 residents.",
+        "people per 10,000 residents",
+    ),
     "report_closure_rate": (
         "Share of the month's reports that are closed (resolved, not accepted or merged).",
         "%",

@@ -97,3 +97,19 @@ def reports_per_10k(start: datetime, end: datetime, population: dict[str, int]) 
             row["last_updated"] if row else None,
         )
     return values
+
+
+@register("campaign_participants_per_10k", "pledge signers per 10,000 residents")
+def campaign_participants_per_10k(
+    start: datetime, end: datetime, population: dict[str, int]
+) -> Computed:
+    from campaigns import selectors as campaign_selectors
+
+    counts = campaign_selectors.participants_by_district(start=start, end=end)
+    return {
+        district: (
+            RawValue(10_000.0 * counts.get(district, 0) / people, counts.get(district, 0)),
+            None,
+        )
+        for district, people in population.items()
+    }

@@ -315,3 +315,47 @@ def test_editors_see_participation_over_time_and_export_masked_signers(client, m
     body = response.content.decode("utf-8-sig")
     assert "张**" in body
     assert "张三丰" not in body
+
+
+def test_an_editor_uploads_a_cover_and_picks_districts(client, make_staff, settings, tmp_path):
+    from tests.rumors.images import image_bytes, upload
+    from wenzhou_portal.roles import Role
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    editor = make_staff("lin_jing3", Role.CAMPAIGN_EDITOR)
+    client.force_login(editor)
+    now = timezone.localtime()
+    response = client.post(
+        "/admin/campaigns/campaign/add/",
+        {
+            "title": "封面测试",
+            "slug": "cover-test",
+            "kind": "theme",
+            "summary": "简介",
+            "organiser": "温州市委网信办",
+            "starts_at_0": now.strftime("%Y-%m-%d"),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now + timedelta(days=5)).strftime("%Y-%m-%d"),
+            "ends_at_1": "00:00:00",
+            "is_published": "on",
+            "votes_per_day": "1",
+            "public_weight": "40",
+            "district_choices": ["330302", "330381"],
+            "upload": upload("cover.png", image_bytes("PNG", size=(640, 360))),
+            "candidates-TOTAL_FORMS": "0",
+            "candidates-INITIAL_FORMS": "0",
+            "external_reach-TOTAL_FORMS": "0",
+            "external_reach-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    campaign = Campaign.objects.get(slug="cover-test")
+    assert campaign.district_codes == ["330302", "330381"]
+    assert campaign.cover_path.startswith("campaigns/")
+    assert client.get("/campaigns/cover-test/cover/").status_code == 200
+    assert "/campaigns/cover-test/cover/" in client.get("/campaigns/cover-test/").content.decode()
+    bad = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        {"upload": upload("fake.png", b"no image", "image/png")},
+    )
+    assert bad.status_code == 200
