@@ -141,9 +141,18 @@ def methodology(request: HttpRequest) -> HttpResponse:
                 {"dimension": d, "share": 100 * d.weight / total, "indicators": d.active_indicators}
                 for d in dimensions
             ],
-            "latest": selectors.snapshots_current(periods=1)[:1],
+            "robustness": _robustness_rows(),
         },
     )
+
+
+def _robustness_rows() -> dict | None:
+    """The newest published month's rank robustness per district, for the methodology page."""
+    published = next((s for s in selectors.snapshots_current(periods=3) if s.is_published), None)
+    if published is None:
+        return None
+    rows = [row for row in _rows(published) if row["robustness"]]
+    return {"period": published.period, "rows": rows}
 
 
 def _snapshot_or_404(period_text: str) -> Snapshot:

@@ -83,6 +83,21 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EscalatedFilter(admin.SimpleListFilter):
+    title = _("超期上报")
+    parameter_name = "escalated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已上报网信办")), ("reminded", _("已催办"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(escalated_at__isnull=False)
+        if self.value() == "reminded":
+            return queryset.filter(reminder_sent_at__isnull=False)
+        return queryset
+
+
 class ReportActionForm(forms.Form):
     action = forms.ChoiceField(choices=list(services.ACTION_LABELS.items()))
     public_text = forms.CharField(
@@ -152,6 +167,7 @@ class ReportAdmin(admin.ModelAdmin):
         "district",
         "lead_department",
         OverdueFilter,
+        EscalatedFilter,
         "routing_state",
     )
     search_fields = ("tracking_code", "content", "account", "url")

@@ -208,6 +208,7 @@ def test_changing_the_method_marks_snapshots_stale_and_the_methodology_page_foll
     services.snapshot_compute(period=OCTOBER)
     page = client.get("/index/methodology/").content.decode()
     assert "权重 0.35" in page
+    assert "稳健性分析结果" in page  # the published month's rank ranges
     Dimension.objects.filter(code="governance").update(weight=0.5)
     services.method_changed()
     assert Snapshot.objects.filter(is_stale=False).count() == 0
