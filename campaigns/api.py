@@ -93,12 +93,6 @@ def _refused(exc: DjangoValidationError):
     raise ValidationError({"non_field": exc.messages})
 
 
-def _client_key(request) -> str:
-    return services.phone_hash(
-        request.META.get("REMOTE_ADDR", "") + "|" + request.headers.get("user-agent", "")[:100]
-    )[:64]
-
-
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     """Published campaigns, live first; filter with ?kind=, ?district=, ?tag=."""
 
@@ -139,7 +133,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
             elif campaign.kind == CampaignKind.PLEDGE:
                 services.campaign_open_for(campaign, CampaignKind.PLEDGE)
             verification = services.phone_code_send(
-                phone=data.validated_data["phone"], client_key=_client_key(request)
+                phone=data.validated_data["phone"], client_key=services.client_key(request)
             )
         except DjangoValidationError as exc:
             _refused(exc)
@@ -200,7 +194,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
                 campaign=campaign,
                 candidate_id=data.validated_data["candidate"],
                 hashed_phone=hashed,
-                client_key=_client_key(request),
+                client_key=services.client_key(request),
             )
         except DjangoValidationError as exc:
             _refused(exc)

@@ -38,6 +38,12 @@ def phone_hash(phone: str) -> str:
     return salted_hmac("campaigns.phone", phone, algorithm="sha256").hexdigest()
 
 
+def client_key(request) -> str:
+    """A keyed hash of a client's address and browser: enough to tell devices apart, no more."""
+    raw = request.META.get("REMOTE_ADDR", "") + "|" + request.headers.get("user-agent", "")[:100]
+    return salted_hmac("campaigns.client", raw, algorithm="sha256").hexdigest()
+
+
 def _code_hash(verification_salt: str, code: str) -> str:
     return salted_hmac("campaigns.code." + verification_salt, code, algorithm="sha256").hexdigest()
 
@@ -229,7 +235,7 @@ def page_view_record(*, campaign_id: int, client_key: str) -> None:
     for key in (views_key, visitors_key):
         cache.add(key, 0, ttl)
     cache.incr(views_key)
-    seen = f"campaigns:seen:{campaign_id}:{day}:{phone_hash(client_key)[:24]}"
+    seen = f"campaigns:seen:{campaign_id}:{day}:{client_key[:32]}"
     if cache.add(seen, 1, ttl):  # first view of this client today
         cache.incr(visitors_key)
 

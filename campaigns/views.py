@@ -29,10 +29,6 @@ VOTER_SESSION_SECONDS = 30 * 60
 CERTIFICATE_SALT = "campaigns.certificate"
 
 
-def _client_key(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") + "|" + request.headers.get("user-agent", "")[:100]
-
-
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET or None)
@@ -56,7 +52,7 @@ def _published(slug: str) -> Campaign:
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _published(slug)
-    services.page_view_record(campaign_id=campaign.pk, client_key=_client_key(request))
+    services.page_view_record(campaign_id=campaign.pk, client_key=services.client_key(request))
     return _render_detail(request, campaign)
 
 
@@ -106,7 +102,7 @@ def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             services.campaign_open_for(campaign, CampaignKind.PLEDGE)
         verification = services.phone_code_send(
-            phone=form.cleaned_data["phone"], client_key=_client_key(request)
+            phone=form.cleaned_data["phone"], client_key=services.client_key(request)
         )
     except services.ParticipationRefused as exc:
         return _render_detail(
@@ -265,7 +261,7 @@ def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
             campaign=campaign,
             candidate_id=candidate_id,
             hashed_phone=hashed,
-            client_key=services.phone_hash(_client_key(request))[:64],
+            client_key=services.client_key(request),
         )
     except services.ParticipationRefused as exc:
         status = 429 if exc.code == "too_many_votes" else 400
