@@ -51,6 +51,11 @@ def _published(slug: str) -> Campaign:
 
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.user.has_perm("campaigns.view_campaign"):
+        # Editors preview drafts; their views are not counted as reach.
+        campaign = get_object_or_404(Campaign, slug=slug)
+        if not campaign.is_published:
+            return _render_detail(request, campaign, preview=True)
     campaign = _published(slug)
     services.page_view_record(campaign_id=campaign.pk, client_key=services.client_key(request))
     return _render_detail(request, campaign)

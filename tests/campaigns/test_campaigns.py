@@ -359,3 +359,15 @@ def test_an_editor_uploads_a_cover_and_picks_districts(client, make_staff, setti
         {"upload": upload("fake.png", b"no image", "image/png")},
     )
     assert bad.status_code == 200
+
+
+def test_editors_preview_drafts_that_the_public_cannot_see(client, make_staff):
+    from wenzhou_portal.roles import Role
+
+    draft = make_campaign("theme", published=False, title="草稿活动")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(make_staff("lin_jing4", Role.CAMPAIGN_EDITOR))
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "预览" in page
+    assert "草稿活动" in page
+    assert not PageViewDay.objects.exists()
