@@ -128,12 +128,10 @@ class CampaignAdmin(admin.ModelAdmin):
         "is_published",
         "starts_at",
         "ends_at",
-        "participants",
         "preview",
     )
     list_filter = ("kind", "is_published")
     search_fields = ("title", "summary", "tags")
-    prepopulated_fields = {}
     form = CampaignForm
     inlines = [CandidateInline, ExternalReachInline]
     readonly_fields = ("reach_figures", "participation_table")
@@ -142,10 +140,6 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description=_("状态"))
     def state_label(self, obj: Campaign) -> str:
         return obj.state.label
-
-    @admin.display(description=_("参与人数"))
-    def participants(self, obj: Campaign) -> int:
-        return selectors.campaign_reach(obj)["participants"]["value"]
 
     @admin.display(description=_("预览"))
     def preview(self, obj: Campaign) -> str:

@@ -676,10 +676,10 @@ def report_merge(*, report_id: int, actor, primary_id: int, text: str = "") -> R
         return report
 
 
-def _stamp_first_response(report: Report, now: datetime) -> None:
+def _stamp_first_response(report: Report, now: datetime, calendar=None) -> None:
     if report.first_response_at is None:
         report.first_response_at = now
-        report.working_days_to_first_response = work_calendar().working_days_between(
+        report.working_days_to_first_response = (calendar or work_calendar()).working_days_between(
             report.created_at, now
         )
 
@@ -688,8 +688,9 @@ def _close(report: Report, status: Status) -> None:
     now = timezone.now()
     report.status = status
     report.closed_at = now
-    report.working_days_to_close = work_calendar().working_days_between(report.created_at, now)
-    _stamp_first_response(report, now)
+    calendar = work_calendar()  # one load of the holiday table for both durations
+    report.working_days_to_close = calendar.working_days_between(report.created_at, now)
+    _stamp_first_response(report, now, calendar)
     report.paused_at = None
 
 

@@ -353,3 +353,30 @@ def test_staff_publish_from_admin_and_linked_reports_close(
     report.refresh_from_db()
     assert report.debunk == debunk
     assert report.status == Status.RESOLVED
+
+
+def test_the_debunk_admin_list_costs_the_same_queries_for_many_debunks(
+    client, office, office_admin
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(office_admin)
+    Debunk.objects.create(
+        slug="d0", title="辟谣0", claim="c", verdict="false", summary="s", authority=office
+    )
+    client.get("/admin/rumors/debunk/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/admin/rumors/debunk/")
+    for i in range(1, 6):
+        Debunk.objects.create(
+            slug=f"d{i}",
+            title=f"辟谣{i}",
+            claim="c",
+            verdict="false",
+            summary="s",
+            authority=office,
+        )
+    with CaptureQueriesContext(connection) as six:
+        client.get("/admin/rumors/debunk/")
+    assert len(six) == len(one)
