@@ -6,15 +6,15 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .clients import UNKNOWN_ADDRESS, client_ip
 from .models import AuditEvent
 
 logger = logging.getLogger("wenzhou_portal.audit")
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+def _audit_address(request: HttpRequest | None) -> str | None:
+    address = client_ip(request)
+    return None if address == UNKNOWN_ADDRESS else address
 
 
 def audit_record(
@@ -30,7 +30,7 @@ def audit_record(
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         target=target[:200],
-        ip_address=client_ip(request),
+        ip_address=_audit_address(request),
         detail=detail or {},
     )
     logger.info(

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from .clients import client_ip
+
 logger = logging.getLogger("wenzhou_portal.request")
 
 
@@ -27,7 +29,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user": user.pk if user is not None and user.is_authenticated else None,
-                "ip": request.META.get("REMOTE_ADDR"),
+                "ip": client_ip(request),
             },
         )
         return response

@@ -242,13 +242,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# django-axes: lock an account+client pair after repeated failures.
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, the
+# socket address is the client). wenzhou_portal.clients is the one reader of it.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# django-axes: lock an account after repeated failures, whichever addresses they came
+# from (a per-address lock lets a botnet guess forever); office admins unlock.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "wenzhou_portal.clients.client_ip"
 
 # Two-factor sign-in for staff (django-otp): required in production, optional in the
 # embedded default so that `make run` stays one command.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("prefs/text-size/", views.set_text_size, name="set_text_size"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("staff/", include("wenzhou_portal.staff_urls")),
     path("reports/", include("rumors.urls")),
     path("debunks/", include("rumors.debunk_urls")),
     path("campaigns/", include("campaigns.urls")),

@@ -1,0 +1,3 @@
+"""Staff self-service pages outside admin (second-factor enrolment)."""
+
+urlpatterns: list = []
