@@ -11,6 +11,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from wenzhou_portal.clients import client_hash
 from wenzhou_portal.districts import District
 
 from . import selectors, services
@@ -81,7 +82,7 @@ class VoteSerializer(serializers.Serializer):
     candidate = serializers.IntegerField()
 
 
-class RegistrationSerializer(PhoneSerializer):
+class RegistrationSerializer(CodeSerializer):
     name = serializers.CharField(max_length=30)
 
 
@@ -130,10 +131,10 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
                     raise services.ParticipationRefused(
                         "现在不在投票时间内。", code="voting_closed"
                     )
-            elif campaign.kind == CampaignKind.PLEDGE:
-                services.campaign_open_for(campaign, CampaignKind.PLEDGE)
+            else:
+                services.campaign_open_for(campaign, campaign.kind)
             verification = services.phone_code_send(
-                phone=data.validated_data["phone"], client_key=services.client_key(request)
+                phone=data.validated_data["phone"], client=client_hash(request)
             )
         except DjangoValidationError as exc:
             _refused(exc)
@@ -207,10 +208,12 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         data = RegistrationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
+            verification = services.phone_code_verify(
+                verification_id=data.validated_data["verification_id"],
+                code=data.validated_data["code"],
+            )
             registration = services.event_register(
-                campaign=campaign,
-                name=data.validated_data["name"],
-                phone=data.validated_data["phone"],
+                campaign=campaign, name=data.validated_data["name"], verification=verification
             )
         except DjangoValidationError as exc:
             _refused(exc)

@@ -37,7 +37,17 @@ class SignForm(forms.Form):
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=30)
-    phone = PhoneForm.base_fields["phone"]
+    phone = forms.RegexField(
+        label=_("手机号码"),
+        regex=MOBILE_PATTERN,
+        error_messages={"invalid": _("请输入 11 位中国大陆手机号码。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+        help_text=_("我们会发送短信验证码确认号码；工作人员只看到后四位。"),
+    )
+
+
+class RegistrationConfirmForm(forms.Form):
+    code = SignForm.base_fields["code"]
 
 
 class CampaignFilterForm(forms.Form):

@@ -117,6 +117,8 @@ class PhoneVerification(models.Model):
     """A text-message code sent to a number; only a keyed hash of the number is stored."""
 
     phone_hash = models.CharField(max_length=64, db_index=True)
+    # The last four digits, which an event's attendee list shows to staff.
+    phone_tail = models.CharField(max_length=4, blank=True)
     code_hash = models.CharField(max_length=100)  # "salt$hmac"
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

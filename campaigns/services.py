@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from wenzhou_portal.clients import device_hash
+from wenzhou_portal.limits import Limit, limit_hit
 from wenzhou_portal.sms import send_sms
 
 from .models import (
@@ -40,8 +42,12 @@ def phone_hash(phone: str) -> str:
 
 def client_key(request) -> str:
     """A keyed hash of a client's address and browser: enough to tell devices apart, no more."""
-    raw = request.META.get("REMOTE_ADDR", "") + "|" + request.headers.get("user-agent", "")[:100]
-    return salted_hmac("campaigns.client", raw, algorithm="sha256").hexdigest()
+    return device_hash(request)
+
+
+PHONE_CODE_PER_NUMBER = Limit("phone-code-number", ("PHONE_CODE_LIMIT_PER_NUMBER",))
+PHONE_CODE_PER_CLIENT = Limit("phone-code-client", ("PHONE_CODE_LIMIT_PER_CLIENT",))
+VOTES_PER_CLIENT = Limit("vote-client", ("VOTE_LIMIT_PER_CLIENT",))
 
 
 def _code_hash(verification_salt: str, code: str) -> str:
@@ -64,11 +70,15 @@ def campaign_open_for(campaign: Campaign, kind: CampaignKind) -> None:
 # --- Phone verification --------------------------------------------------------------
 
 
-def phone_code_send(*, phone: str, client_key: str) -> PhoneVerification:
-    """Send a six-digit code by text message, within per-number and per-client limits."""
+def phone_code_send(*, phone: str, client: str) -> PhoneVerification:
+    """Send a six-digit code by text message, within per-number and per-client limits.
+
+    ``client`` is ``wenzhou_portal.clients.client_hash`` of the request.
+    """
     hashed = phone_hash(phone)
-    if _over_limit(f"phone:{hashed}", settings.PHONE_CODE_LIMIT_PER_NUMBER) or _over_limit(
-        f"client:{client_key}", settings.PHONE_CODE_LIMIT_PER_CLIENT
+    if (
+        not limit_hit(PHONE_CODE_PER_NUMBER, hashed).allowed
+        or not limit_hit(PHONE_CODE_PER_CLIENT, client).allowed
     ):
         raise ParticipationRefused(
             gettext("验证码发送次数过多，请稍后再试。"), code="too_many_codes"
@@ -76,29 +86,19 @@ def phone_code_send(*, phone: str, client_key: str) -> PhoneVerification:
     code = f"{secrets.randbelow(1_000_000):06d}"
     salt = secrets.token_hex(8)
     verification = PhoneVerification.objects.create(
-        phone_hash=hashed, code_hash=f"{salt}${_code_hash(salt, code)}"
+        phone_hash=hashed, phone_tail=phone[-4:], code_hash=f"{salt}${_code_hash(salt, code)}"
     )
     send_sms(phone, gettext("【清朗温州】您的验证码是 %(code)s，10 分钟内有效。") % {"code": code})
     return verification
 
 
-def _over_limit(key: str, rate: str) -> bool:
-    count, period = rate.split("/")
-    seconds = {"m": 60, "h": 3600, "d": 86400}[period[0]]
-    # Keys carry client details (addresses, user agents): hash them to keep cache keys safe.
-    digest = salted_hmac("campaigns.limit", key, algorithm="sha256").hexdigest()[:32]
-    cache_key = f"campaigns:limit:{digest}:{int(timezone.now().timestamp()) // seconds}"
-    cache.add(cache_key, 0, seconds)
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:
-        cache.set(cache_key, 1, seconds)
-        used = 1
-    return used > int(count)
-
-
 def phone_code_check(*, verification_id: int, code: str) -> str:
     """Check a code; returns the phone hash. Locks after too many wrong tries."""
+    return phone_code_verify(verification_id=verification_id, code=code).phone_hash
+
+
+def phone_code_verify(*, verification_id: int, code: str) -> PhoneVerification:
+    """Check a code; returns the verification it proves. Locks after too many wrong tries."""
     with transaction.atomic():
         verification = (
             PhoneVerification.objects.select_for_update().filter(pk=verification_id).first()
@@ -121,7 +121,7 @@ def phone_code_check(*, verification_id: int, code: str) -> str:
             verification.save(update_fields=["attempts"])
     if not correct:
         raise ParticipationRefused(gettext("验证码不正确。"), code="wrong_code")
-    return verification.phone_hash
+    return verification
 
 
 # --- Pledges -------------------------------------------------------------------------
@@ -160,13 +160,21 @@ def pledge_sign(
 # --- Events --------------------------------------------------------------------------
 
 
-def event_register(*, campaign: Campaign, name: str, phone: str) -> EventRegistration:
-    """Register for an event: confirmed while places last, then on the waiting list."""
+def event_register(
+    *, campaign: Campaign, name: str, verification: PhoneVerification
+) -> EventRegistration:
+    """Register a proven number for an event: confirmed while places last, then waiting.
+
+    The number is proven by a text-message code (``phone_code_verify``): a made-up number
+    cannot take a place.
+    """
     campaign_open_for(campaign, CampaignKind.EVENT)
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": gettext("请填写姓名。")})
-    hashed = phone_hash(phone)
+    if verification.verified_at is None:
+        raise ParticipationRefused(gettext("请先验证手机号。"), code="unverified")
+    hashed = verification.phone_hash
     with transaction.atomic():
         # Lock the campaign: two registrations for the last place queue here.
         Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -184,7 +192,7 @@ def event_register(*, campaign: Campaign, name: str, phone: str) -> EventRegistr
             campaign=campaign,
             name=name[:30],
             phone_hash=hashed,
-            phone_tail=phone[-4:],
+            phone_tail=verification.phone_tail,
             status=EventRegistration.Status.WAITLISTED
             if full
             else EventRegistration.Status.CONFIRMED,
@@ -289,7 +297,7 @@ def vote_cast(*, campaign: Campaign, candidate_id: int, hashed_phone: str, clien
     ).first()
     if candidate is None:
         raise ParticipationRefused(gettext("没有这个候选对象。"), code="no_candidate")
-    if _over_limit(f"vote-client:{client_key}", settings.VOTE_LIMIT_PER_CLIENT):
+    if not limit_hit(VOTES_PER_CLIENT, client_key).allowed:
         raise ParticipationRefused(gettext("投票过于频繁，请稍后再试。"), code="too_many_votes")
     today = timezone.localdate()
     for _attempt in range(campaign.votes_per_day):

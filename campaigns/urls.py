@@ -16,6 +16,11 @@ urlpatterns = [
         "<slug:slug>/pledge/certificate/<str:token>/", views.pledge_certificate, name="certificate"
     ),
     path("<slug:slug>/register/", views.event_register, name="register"),
+    path(
+        "<slug:slug>/register/confirm/",
+        views.event_register_confirm,
+        name="register_confirm",
+    ),
     path("<slug:slug>/cover/", views.cover_image, name="cover"),
     path("<slug:slug>/vote/confirm/", views.voter_confirm, name="voter_confirm"),
     path("<slug:slug>/vote/<int:candidate_id>/", views.vote, name="vote"),

@@ -8,12 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.exceptions import Ratelimited
-
-from rumors.limits import lookup_limited
+from wenzhou_portal.clients import client_hash
+from wenzhou_portal.limits import Limit, limit_hit, wait_text
 
 from . import selectors, services
-from .forms import CampaignFilterForm, CodeForm, EntryForm, PhoneForm, RegistrationForm, SignForm
+from .forms import (
+    CampaignFilterForm,
+    CodeForm,
+    EntryForm,
+    PhoneForm,
+    RegistrationConfirmForm,
+    RegistrationForm,
+    SignForm,
+)
 from .models import (
     KIND_DESCRIPTIONS,
     Campaign,
@@ -24,6 +31,9 @@ from .models import (
 )
 
 VERIFICATION_SESSION_KEY = "campaigns_verification"
+REGISTRATION_SESSION_KEY = "campaigns_registration"
+# Event sign-ups and contest entries: a flood guard per client, its own budget.
+CAMPAIGN_FORMS = Limit("campaign-forms", ("CAMPAIGN_FORM_LIMIT",))
 VOTER_SESSION_KEY = "campaigns_voter"
 VOTER_SESSION_SECONDS = 30 * 60
 CERTIFICATE_SALT = "campaigns.certificate"
@@ -107,7 +117,7 @@ def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             services.campaign_open_for(campaign, CampaignKind.PLEDGE)
         verification = services.phone_code_send(
-            phone=form.cleaned_data["phone"], client_key=services.client_key(request)
+            phone=form.cleaned_data["phone"], client=client_hash(request)
         )
     except services.ParticipationRefused as exc:
         return _render_detail(
@@ -184,23 +194,81 @@ def pledge_certificate(request: HttpRequest, slug: str, token: str) -> HttpRespo
     return response
 
 
+def _flooding(request: HttpRequest, campaign: Campaign, **context) -> HttpResponse | None:
+    """The refusal page if this client sends campaign forms too fast, else None."""
+    decision = limit_hit(CAMPAIGN_FORMS, client_hash(request))
+    if decision.allowed:
+        return None
+    refusal = gettext("提交太频繁了，请在 %(wait)s后再试。") % {
+        "wait": wait_text(decision.retry_after)
+    }
+    response = _render_detail(request, campaign, 429, refusal=refusal, **context)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 @never_cache
 @require_POST
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 1 of signing up for an event: name and number; a code goes to the number."""
     campaign = _published(slug)
-    if lookup_limited(request):
-        raise Ratelimited
     form = RegistrationForm(request.POST)
+    refused = _flooding(request, campaign, registration_form=form)
+    if refused:
+        return refused
     if not form.is_valid():
         return _render_detail(request, campaign, 400, registration_form=form)
     try:
+        services.campaign_open_for(campaign, CampaignKind.EVENT)
+        verification = services.phone_code_send(
+            phone=form.cleaned_data["phone"], client=client_hash(request)
+        )
+    except services.ParticipationRefused as exc:
+        status = 429 if exc.code == "too_many_codes" else 400
+        return _render_detail(
+            request, campaign, status, registration_form=form, refusal=exc.messages[0]
+        )
+    request.session[REGISTRATION_SESSION_KEY] = {
+        "verification": verification.pk,
+        "name": form.cleaned_data["name"],
+    }
+    return _render_detail(
+        request,
+        campaign,
+        registration_pending=True,
+        registration_name=form.cleaned_data["name"],
+        confirm_form=RegistrationConfirmForm(),
+    )
+
+
+@never_cache
+@require_POST
+def event_register_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 2: the code proves the number; then the place (or the waiting list) is taken."""
+    campaign = _published(slug)
+    pending = request.session.get(REGISTRATION_SESSION_KEY) or {}
+    form = RegistrationConfirmForm(request.POST)
+    context = {
+        "registration_pending": bool(pending),
+        "registration_name": pending.get("name", ""),
+        "confirm_form": form,
+    }
+    if not pending:
+        return _render_detail(
+            request, campaign, 400, refusal=gettext("请先填写姓名和手机号获取验证码。")
+        )
+    if not form.is_valid():
+        return _render_detail(request, campaign, 400, **context)
+    try:
+        verification = services.phone_code_verify(
+            verification_id=pending["verification"], code=form.cleaned_data["code"]
+        )
         registration = services.event_register(
-            campaign=campaign, name=form.cleaned_data["name"], phone=form.cleaned_data["phone"]
+            campaign=campaign, name=pending["name"], verification=verification
         )
     except ValidationError as exc:
-        return _render_detail(
-            request, campaign, 400, registration_form=form, refusal=exc.messages[0]
-        )
+        return _render_detail(request, campaign, 400, refusal=exc.messages[0], **context)
+    request.session.pop(REGISTRATION_SESSION_KEY, None)
     return render(
         request, "campaigns/registered.html", {"campaign": campaign, "registration": registration}
     )
@@ -278,9 +346,10 @@ def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
 @require_POST
 def contest_enter(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _published(slug)
-    if lookup_limited(request):
-        raise Ratelimited
     form = EntryForm(request.POST, request.FILES)
+    refused = _flooding(request, campaign, entry_form=form)
+    if refused:
+        return refused
     if not form.is_valid():
         return _render_detail(request, campaign, 400, entry_form=form)
     try:

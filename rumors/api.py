@@ -10,15 +10,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from wenzhou_portal.api import RateLimited
+
+from . import limits, selectors, services
 from .filters import DebunkFilter, StaffReportFilter
-from .limits import lookup_limited, submission_limited
 from .models import ReportEvent
 from .serializers import (
     DebunkDetailSerializer,
@@ -41,8 +42,11 @@ class ReportTrackView(APIView):
 
     @extend_schema(responses={200: PublicTrackSerializer, 404: OpenApiResponse(description="miss")})
     def get(self, request, code: str):
-        if lookup_limited(request):
-            raise Throttled(detail="查询过于频繁，请稍后再试。")
+        refused = limits.lookup_attempt(request)
+        if refused:
+            raise RateLimited(
+                retry_after=refused.retry_after, detail=limits.lookup_refusal_text(refused)
+            )
         report = selectors.report_by_tracking_code(services.tracking_code_normalise(code))
         if report is None:
             raise NotFound("没有找到与该查询码对应的举报。")
@@ -112,13 +116,18 @@ class ReportViewSet(
         summary="File a report (multipart; up to five screenshots in `images`)",
     )
     def create(self, request, *args, **kwargs):
-        if submission_limited(request):
-            raise Throttled(detail="提交过于频繁，请稍后再试。")
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
-        if hasattr(data, "setlist"):
-            data.setlist("images", request.FILES.getlist("images"))
-        serializer = ReportSubmitSerializer(data=data)
+        refused = limits.submission_attempt(request)
+        if refused:
+            raise RateLimited(
+                retry_after=refused.retry_after, detail=limits.submission_refusal_text(refused)
+            )
+        serializer = ReportSubmitSerializer(data=_submission_data(request))
         serializer.is_valid(raise_exception=True)
+        refused = limits.submission_accept(request)
+        if refused:
+            raise RateLimited(
+                retry_after=refused.retry_after, detail=limits.submission_refusal_text(refused)
+            )
         report = services.report_submit(
             data=serializer.to_input(), images=serializer.validated_data.get("images", [])
         )
@@ -150,6 +159,19 @@ class ReportViewSet(
     merge = _run_action("merge")
     assign = _run_action("assign")
     reclassify = _run_action("reclassify")
+
+
+def _submission_data(request) -> dict:
+    """The submitted fields as a plain dict, uploads by reference.
+
+    ``request.data.copy()`` would deep-copy the uploads, and a large photo spooled to a
+    temporary file cannot be copied: a citizen's 7 MB photo must get "too large", not 500.
+    """
+    if not hasattr(request.data, "getlist"):
+        return dict(request.data)
+    data = {key: request.data.get(key) for key in request.data if key != "images"}
+    data["images"] = request.FILES.getlist("images")
+    return data
 
 
 class DebunkViewSet(viewsets.ReadOnlyModelViewSet):

@@ -4,14 +4,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.exceptions import Ratelimited
 
 from wenzhou_portal import images as evidence_files
 
-from . import selectors, services
+from . import limits, selectors, services
 from .forms import DebunkSearchForm, RatingForm, ReportForm, TrackForm
 from .jsonld import claim_review
-from .limits import lookup_limited, submission_limited
 from .models import CATEGORY_EXAMPLES, NATIONAL_CENTRE_CATEGORIES, Category, Evidence, Platform
 
 SUBMITTED_SESSION_KEY = "rumors_submitted_code"
@@ -41,28 +39,39 @@ def landing(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
+    refused = None
     if request.method == "POST":
-        if submission_limited(request):
-            raise Ratelimited
         form = ReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = services.report_submit(
-                data=form.to_input(),
-                images=form.cleaned_data["images"],
-                reporter=request.user if request.user.is_authenticated else None,
-            )
-            request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
-            return redirect("rumors:submitted")
-        status = 400
+        # A flooding client is refused before its uploads are decoded; a valid report is
+        # counted against the budgets only when it is accepted.
+        refused = limits.submission_attempt(request)
+        if refused is None and form.is_valid():
+            refused = limits.submission_accept(request)
+            if refused is None:
+                report = services.report_submit(
+                    data=form.to_input(),
+                    images=form.cleaned_data["images"],
+                    reporter=request.user if request.user.is_authenticated else None,
+                )
+                request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
+                return redirect("rumors:submitted")
+        status = 429 if refused else 400
     else:
         form = ReportForm()
         status = 200
-    return render(
+    response = render(
         request,
         "rumors/report_form.html",
-        {"form": form, "categories": _category_notes()},
+        {
+            "form": form,
+            "categories": _category_notes(),
+            "refusal": limits.submission_refusal_text(refused) if refused else "",
+        },
         status=status,
     )
+    if refused:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @never_cache
@@ -83,13 +92,25 @@ def report_submitted(request: HttpRequest) -> HttpResponse:
 def report_track(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": TrackForm(), "searched": False}
     if request.method == "POST":
-        if lookup_limited(request):
-            raise Ratelimited
+        refused = limits.lookup_attempt(request)
+        if refused:
+            return _lookup_refused(request, refused)
         form = TrackForm(request.POST)
         context["form"] = form
         if form.is_valid():
             context.update(_tracking_context(form.cleaned_data["code"]))
     return render(request, "rumors/report_track.html", context)
+
+
+def _lookup_refused(request: HttpRequest, refused) -> HttpResponse:
+    response = render(
+        request,
+        "429.html",
+        {"refusal": limits.lookup_refusal_text(refused)},
+        status=429,
+    )
+    response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _tracking_context(raw_code: str) -> dict:
@@ -111,8 +132,9 @@ def _tracking_context(raw_code: str) -> dict:
 @never_cache
 @require_http_methods(["POST"])
 def report_rate(request: HttpRequest) -> HttpResponse:
-    if lookup_limited(request):
-        raise Ratelimited
+    refused = limits.lookup_attempt(request)
+    if refused:
+        return _lookup_refused(request, refused)
     form = RatingForm(request.POST)
     context: dict = {"form": TrackForm()}
     if form.is_valid():
@@ -199,10 +221,14 @@ def debunk_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def debunk_suggest(request: HttpRequest) -> JsonResponse:
     """Published debunks resembling what a citizen is typing (progressive enhancement)."""
-    if lookup_limited(request):
-        return JsonResponse(
-            {"errors": [{"field": "q", "message": "too many requests"}]}, status=429
+    refused = limits.suggest_attempt(request)
+    if refused:
+        response = JsonResponse(
+            {"errors": [{"field": "q", "message": limits.lookup_refusal_text(refused)}]},
+            status=429,
         )
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     text = request.GET.get("q", "")[:2000]
     found = selectors.debunks_resembling(
         text=text,

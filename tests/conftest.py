@@ -23,6 +23,21 @@ def _celery_eager_by_default():
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits_and_cache():
+    """Each test starts with empty limit counters, a closed circuit breaker, an empty cache."""
+    from django.core.cache import cache
+
+    from wenzhou_portal import breaker, limits
+
+    breaker.reset_all()
+    limits.reset_local_counters()
+    cache.clear()
+    yield
+    breaker.reset_all()
+    limits.reset_local_counters()
+
+
 @pytest.fixture
 def make_staff(django_user_model):
     def make(username: str, role: Role, **extra):

@@ -1,5 +1,6 @@
 """Shared REST API pieces: one error shape for every endpoint."""
 
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,3 +32,11 @@ def _flatten(data, prefix: str = "") -> list[dict[str, str]]:
             errors.extend(_flatten(item, prefix))
         return errors
     return [{"field": prefix or "non_field", "message": str(data)}]
+
+
+class RateLimited(Throttled):
+    """429 with our own message (which already says how long to wait) and Retry-After."""
+
+    def __init__(self, *, retry_after: int, detail: str) -> None:
+        super().__init__(detail=detail)
+        self.wait = retry_after

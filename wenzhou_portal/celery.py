@@ -18,11 +18,23 @@ def enqueue(task, *args) -> bool:
     """Publish a task without ever failing the caller; False if the broker refused it.
 
     The database row is the truth and a beat sweeper re-queues what is missed, so a
-    broker outage must cost a web request nothing but a log line.
+    broker outage must cost a web request nothing but a log line. While the broker's
+    Redis is known to be out (its circuit breaker is open), nothing is even tried.
     """
+    from .breaker import breaker_for
+    from .health import broker_uses_redis
+
+    breaker = breaker_for(app.conf.broker_url) if broker_uses_redis() else None
+    if breaker is not None and not breaker.allow():
+        logger.warning("task not published: broker out", extra={"task": task.name})
+        return False
     try:
         task.delay(*args)
-    except Exception:
+    except Exception as exc:
+        if breaker is not None:
+            breaker.record_failure(exc)
         logger.exception("task publish failed", extra={"task": task.name, "task_args": args})
         return False
+    if breaker is not None:
+        breaker.record_success()
     return True

@@ -101,7 +101,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.
-    "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -156,15 +155,26 @@ REDIS_URL = env_str("REDIS_URL")
 # that is down must cost a citizen a second at most, never a hung page.
 REDIS_SOCKET_TIMEOUT = float(env_str("REDIS_SOCKET_TIMEOUT", "0.5"))
 
+# After Redis fails once, this process skips it for this many seconds (then probes once):
+# see wenzhou_portal/breaker.py. Cache, limits and task publishing share the breaker.
+REDIS_BREAKER_SECONDS = float(env_str("REDIS_BREAKER_SECONDS", "15"))
+
 if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind a circuit breaker: an outage means "not cached".
+            "BACKEND": "wenzhou_portal.cache.ResilientRedisCache",
             "LOCATION": env_str("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "wz",
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                # redis-py retries three times with backoff by default; one try is the
+                # contract (the breaker decides when to try again).
+                "retry": Retry(NoBackoff(), 0),
             },
         }
     }
@@ -306,9 +316,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env_str("SMS_BACKEND", "wenzhou_portal.sms.LoggingSMSBackend")
 
 # --- Report desk -----------------------------------------------------------------------
+# Limits (wenzhou_portal/limits.py): accepted reports count toward the minute and day
+# budgets; every attempt, valid or not, counts toward the looser flood guard.
 REPORT_RATE_LIMIT_MINUTE = env_str("REPORT_RATE_LIMIT_MINUTE", "5/m")
 REPORT_RATE_LIMIT_DAY = env_str("REPORT_RATE_LIMIT_DAY", "50/d")
+REPORT_FLOOD_LIMIT = env_str("REPORT_FLOOD_LIMIT", "30/m")
 TRACK_RATE_LIMIT = env_str("TRACK_RATE_LIMIT", "20/m")
+SUGGEST_RATE_LIMIT = env_str("SUGGEST_RATE_LIMIT", "60/m")
 REPORT_EVIDENCE_MAX_BYTES = env_int("REPORT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 REPORT_EVIDENCE_MAX_FILES = 5
 REPORT_EVIDENCE_MAX_PIXELS = env_int("REPORT_EVIDENCE_MAX_PIXELS", 40_000_000)
@@ -329,11 +343,12 @@ PHONE_CODE_MAX_ATTEMPTS = 5
 PHONE_CODE_LIMIT_PER_NUMBER = env_str("PHONE_CODE_LIMIT_PER_NUMBER", "5/d")
 PHONE_CODE_LIMIT_PER_CLIENT = env_str("PHONE_CODE_LIMIT_PER_CLIENT", "10/h")
 VOTE_LIMIT_PER_CLIENT = env_str("VOTE_LIMIT_PER_CLIENT", "30/h")
+# Event sign-ups and contest entries per client (a flood guard; each also needs a code).
+CAMPAIGN_FORM_LIMIT = env_str("CAMPAIGN_FORM_LIMIT", "10/m")
 # The public address of the portal, for links in emails and feedback texts.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-RATELIMIT_VIEW = "wenzhou_portal.views.rate_limited"
 
 # --- Security headers ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -345,7 +360,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("prefs/elder-mode/", views.toggle_elder_mode, name="toggle_elder_mode"),
     path("prefs/text-size/", views.set_text_size, name="set_text_size"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from campaigns.models import Candidate, Signature, Vote
+from campaigns.models import Candidate, EventRegistration, Signature, Vote
 from tests.campaigns.test_campaigns import make_campaign
 from wenzhou_portal.sms import LocmemSMSBackend
 
@@ -113,15 +113,43 @@ def test_code_flooding_answers_429(client, settings):
     )
 
 
-def test_register_for_an_event_over_the_api(client):
+def _register(client, campaign, name: str, phone: str):
+    sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": phone})
+    assert sent.status_code == 201
+    return client.post(
+        f"/api/v1/campaigns/{campaign.slug}/register/",
+        {"name": name, "verification_id": sent.json()["verification_id"], "code": _code()},
+    )
+
+
+def test_register_for_an_event_over_the_api_with_a_proven_number(client):
     campaign = make_campaign("event", capacity=1)
-    first = client.post(
+    first = _register(client, campaign, "甲", "13900000001")
+    second = _register(client, campaign, "乙", "13900000002")
+    assert (first.json()["status"], second.json()["status"]) == ("confirmed", "waitlisted")
+
+
+def test_an_event_registration_without_a_code_is_refused_over_the_api(client):
+    campaign = make_campaign("event", capacity=10)
+    response = client.post(
         f"/api/v1/campaigns/{campaign.slug}/register/", {"name": "甲", "phone": "13900000001"}
     )
-    second = client.post(
-        f"/api/v1/campaigns/{campaign.slug}/register/", {"name": "乙", "phone": "13900000002"}
+    assert response.status_code == 400
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"verification_id", "code"} <= fields
+    assert not EventRegistration.objects.exists()
+
+
+def test_a_wrong_code_takes_no_place_over_the_api(client):
+    campaign = make_campaign("event", capacity=10)
+    sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13900000001"})
+    wrong = "000000" if _code() != "000000" else "111111"
+    response = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/register/",
+        {"name": "甲", "verification_id": sent.json()["verification_id"], "code": wrong},
     )
-    assert (first.json()["status"], second.json()["status"]) == ("confirmed", "waitlisted")
+    assert response.status_code == 400
+    assert not EventRegistration.objects.exists()
 
 
 def test_the_schema_documents_participation(client):

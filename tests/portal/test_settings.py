@@ -85,7 +85,7 @@ def test_redis_url_makes_redis_the_broker_and_cache_and_turns_eager_off():
     shape = probe(REDIS_URL="redis://cache.example:6379/0")
     assert shape["broker"] == "redis://cache.example:6379/0"
     assert shape["eager"] is False
-    assert shape["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shape["cache"] == "wenzhou_portal.cache.ResilientRedisCache"
 
 
 def test_celery_is_configured_not_to_lose_tasks():

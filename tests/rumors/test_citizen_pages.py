@@ -132,13 +132,19 @@ def test_too_big_an_image_is_refused(client, settings, tmp_path):
     assert Report.objects.count() == 0
 
 
-def test_submissions_are_rate_limited_with_a_clear_429_page(client, settings, district_rules):
+def test_a_refused_submission_keeps_the_form_and_says_when_to_try_again(
+    client, settings, district_rules
+):
     settings.REPORT_RATE_LIMIT_MINUTE = "2/m"
     assert client.post("/reports/new/", VALID).status_code == 302
     assert client.post("/reports/new/", VALID).status_code == 302
     response = client.post("/reports/new/", VALID)
+    html = response.content.decode()
     assert response.status_code == 429
-    assert "操作太频繁" in response.content.decode()
+    assert "提交太频繁" in html
+    assert "后再提交" in html
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert VALID["content"] in html  # what the citizen wrote is still in the form
     assert Report.objects.count() == 2
 
 

@@ -1,0 +1,108 @@
+"""An event place is taken only by a number proven with a text-message code."""
+
+import re
+
+import pytest
+
+from campaigns.models import EventRegistration
+from tests.campaigns.test_campaigns import make_campaign
+from wenzhou_portal.sms import LocmemSMSBackend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.SMS_BACKEND = "wenzhou_portal.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+
+
+def _code() -> str:
+    return re.search(r"(\d{6})", LocmemSMSBackend.outbox[-1][1]).group(1)
+
+
+def _start(client, campaign, name="周阿姨", phone="13900000001"):
+    return client.post(f"/campaigns/{campaign.slug}/register/", {"name": name, "phone": phone})
+
+
+def _confirm(client, campaign, code):
+    return client.post(f"/campaigns/{campaign.slug}/register/confirm/", {"code": code})
+
+
+def test_signing_up_sends_a_code_and_takes_no_place_yet(client):
+    campaign = make_campaign("event", capacity=5)
+    response = _start(client, campaign)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "验证码已发送" in html
+    assert LocmemSMSBackend.outbox[-1][0] == "13900000001"
+    assert not EventRegistration.objects.exists()
+
+
+def test_the_right_code_takes_the_place(client):
+    campaign = make_campaign("event", capacity=5)
+    _start(client, campaign)
+    response = _confirm(client, campaign, _code())
+    registration = EventRegistration.objects.get()
+    assert response.status_code == 200
+    assert registration.name == "周阿姨"
+    assert registration.phone_tail == "0001"
+    assert registration.status == EventRegistration.Status.CONFIRMED
+    assert registration.cancel_token in response.content.decode()
+
+
+def test_a_wrong_code_takes_no_place_and_can_be_corrected(client):
+    campaign = make_campaign("event", capacity=5)
+    _start(client, campaign)
+    right = _code()
+    wrong = "000000" if right != "000000" else "111111"
+    refused = _confirm(client, campaign, wrong)
+    assert refused.status_code == 400
+    assert "验证码不正确" in refused.content.decode()
+    assert not EventRegistration.objects.exists()
+    assert _confirm(client, campaign, right).status_code == 200
+    assert EventRegistration.objects.count() == 1
+
+
+def test_made_up_numbers_from_one_address_take_no_places(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "100/m"
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "100/h"
+    campaign = make_campaign("event", capacity=100)
+    for n in range(60):
+        _start(client, campaign, name=f"假人{n}", phone=f"139{n:08d}")
+        # Whoever makes numbers up never sees the text message: any code but the one sent.
+        _confirm(client, campaign, f"{(int(_code()) + 1) % 1_000_000:06d}")
+    assert not EventRegistration.objects.exists()
+
+
+def test_codes_for_one_client_are_limited(client, settings):
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "3/h"
+    campaign = make_campaign("event", capacity=100)
+    statuses = [_start(client, campaign, phone=f"1390000000{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert len(LocmemSMSBackend.outbox) == 3
+
+
+def test_confirming_without_asking_for_a_code_is_refused(client):
+    campaign = make_campaign("event", capacity=5)
+    response = _confirm(client, campaign, "123456")
+    assert response.status_code == 400
+    assert "获取验证码" in response.content.decode()
+    assert not EventRegistration.objects.exists()
+
+
+def test_a_closed_event_sends_no_code(client):
+    campaign = make_campaign("event", starts=-10, ends=-1)
+    response = _start(client, campaign)
+    assert response.status_code == 400
+    assert LocmemSMSBackend.outbox == []
+
+
+def test_event_sign_ups_and_report_tracking_have_separate_budgets(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "30/m"
+    settings.TRACK_RATE_LIMIT = "20/m"
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "100/h"
+    campaign = make_campaign("event", capacity=100)
+    for n in range(21):
+        _start(client, campaign, phone=f"139{n:08d}")
+    assert client.post("/reports/track/", {"code": "x"}).status_code == 200
