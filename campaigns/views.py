@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
 from wenzhou_portal.clients import client_hash
 from wenzhou_portal.limits import Limit, limit_hit, wait_text
 
