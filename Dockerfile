@@ -20,4 +20,6 @@ RUN python -m babel.messages.frontend compile -d locale -D django \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "wenzhou_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# No gunicorn access log: the portal logs each request once, with the client address
+# behind the proxy (wenzhou_portal.clients), which gunicorn's log would get wrong.
+CMD ["gunicorn", "wenzhou_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]

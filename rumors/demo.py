@@ -192,9 +192,12 @@ def seed_reports(say: Callable[[str], None]) -> None:
                     district=district,
                     place_description="" if (url or account) else "微信群",
                 ),
-                # One report waits for the sweeper, as after a broker outage.
-                queue_routing=state != "pending",
+                # Routed here, in-process: the demo must not depend on a worker running
+                # (with a broker configured, a queued task would route it only later).
+                queue_routing=False,
             )
+        if state != "pending":  # one report waits for the sweeper, as after an outage
+            services.report_route(report_id=report.pk)
         _advance(report, state, admin, departments, primary)
         if primary is None:
             primary = report

@@ -264,6 +264,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "wenzhou_portal.clients.client_ip"
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 asks for the address in the lockout key; locking the account whatever the
+    # address is the point (guesses spread over many addresses must add up).
+    "axes.W006",
+]
 
 # Two-factor sign-in for staff (django-otp): required in production, optional in the
 # embedded default so that `make run` stays one command.

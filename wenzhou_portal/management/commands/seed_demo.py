@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from wenzhou_portal.demo import registered_seeders
@@ -11,5 +12,8 @@ class Command(BaseCommand):
         autodiscover_modules("demo")
         for name, seeder in registered_seeders():
             self.stdout.write(f"seeding: {name}")
-            seeder(self.stdout.write)
+            # All or nothing per seeder: a failure leaves no half demo behind that a re-run
+            # would take for a finished one and skip.
+            with transaction.atomic():
+                seeder(self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

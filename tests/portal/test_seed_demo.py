@@ -1,0 +1,54 @@
+"""seed_demo works in the production shape (a broker, no eager tasks) and stays idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from rumors.models import Report, RoutingState, Status
+from tests.outage import REFUSED_URL, broker_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _counts() -> dict[str, int]:
+    from campaigns.models import Campaign
+    from civility_index.models import Snapshot
+    from rumors.models import Debunk, ReportEvent
+
+    return {
+        "reports": Report.objects.count(),
+        "events": ReportEvent.objects.count(),
+        "debunks": Debunk.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "snapshots": Snapshot.objects.count(),
+    }
+
+
+def test_seed_demo_with_a_broker_and_no_worker_builds_the_whole_demo_twice_over(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    # A broker is configured but nothing consumes it (here: it even refuses): the demo must
+    # not rely on a task running eagerly.
+    with broker_at(REFUSED_URL):
+        call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+        first = _counts()
+        call_command("seed_demo", stdout=open(tmp_path / "out2.txt", "w"))  # noqa: SIM115
+    assert _counts() == first
+    assert first["debunks"] >= 2 and first["campaigns"] >= 1 and first["snapshots"] >= 1
+    # Every demo state is there: one report still waits for the sweeper, the rest routed.
+    recent = Report.objects.exclude(place_description="（历史档案）")
+    assert recent.filter(routing_state=RoutingState.PENDING).count() == 1
+    assert {Status.RESOLVED, Status.REJECTED, Status.MERGED} <= set(
+        recent.values_list("status", flat=True)
+    )
+
+
+def test_a_failing_seeder_leaves_nothing_half_done(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    from rumors import demo
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "_advance", explode)
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    assert not Report.objects.exclude(place_description="（历史档案）").exists()
