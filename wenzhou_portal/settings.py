@@ -196,10 +196,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Redis redelivers a message that was taken but never acknowledged (its worker died) after
+# this many seconds. It must exceed the longest task (the hard time limit, 600 s) or a slow
+# task would run twice; an hour leaves room for a task waiting in a worker's prefetch.
+# Reports are not left waiting that long: the beat sweeper re-queues any report still
+# unrouted after REPORT_ROUTING_REQUEUE_SECONDS, and routing claims the row, so a report is
+# routed once however many deliveries arrive.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 6)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis redelivers an unacknowledged message after this many seconds; it must exceed
-    # the longest task (the hard time limit) or a slow task would run twice.
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 6,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     # kombu retries opening a channel with sleeps in between (2 s by default); one quick
