@@ -13,12 +13,18 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.text import has_spoofing, neutralise_html
 
 from . import selectors, services
 from .models import (
@@ -145,6 +151,40 @@ class _Echo:
         return value
 
 
+# Citizens' text reaches staff with invisible and direction-changing characters made
+# visible (⟦U+202E⟧), so that "gpj.exe" is not read as "exe.jpg".
+REPORT_CITIZEN_TEXT = ("content", "url", "account", "place_description", "rating_comment")
+
+
+def _shown(text: str, *, limit: int | None = None) -> SafeString:
+    if limit is not None:
+        text = Truncator(text).chars(limit)
+    return neutralise_html(text)
+
+
+def _spoofing_badge() -> SafeString:
+    return format_html(
+        '<span class="spoof-badge" title="{}">⚠ {}</span> ',
+        gettext("含不可见或改变文字方向的字符，已以 ⟦U+XXXX⟧ 标出。"),
+        gettext("含隐藏字符"),
+    )
+
+
+def _report_has_spoofing(report: Report) -> bool:
+    return any(has_spoofing(getattr(report, name)) for name in REPORT_CITIZEN_TEXT)
+
+
+def _citizen_text_field(name: str, *, linebreaks: bool = False):
+    """A read-only admin field showing a report's text neutralised."""
+
+    @admin.display(description=Report._meta.get_field(name).verbose_name)
+    def shown(self, report: Report) -> SafeString:
+        html = neutralise_html(getattr(report, name))
+        return linebreaksbr(html) if linebreaks else html
+
+    return shown
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     change_form_template = "admin/rumors/report/change_form.html"
@@ -160,6 +200,7 @@ class ReportAdmin(admin.ModelAdmin):
         "heat",
         "priority",
         "created_at",
+        "content_excerpt",  # last: sorting links (?o=9 for heat) keep their numbers
     )
     list_filter = (
         "status",
@@ -180,10 +221,10 @@ class ReportAdmin(admin.ModelAdmin):
         "category",
         "platform",
         "district",
-        "url",
-        "account",
-        "place_description",
-        "content",
+        "shown_url",
+        "shown_account",
+        "shown_place_description",
+        "shown_content",
         "seen_at",
         "status",
         "lead_department",
@@ -195,16 +236,27 @@ class ReportAdmin(admin.ModelAdmin):
         "debunk",
         "public_feedback",
         "rating",
-        "rating_comment",
+        "shown_rating_comment",
         "priority",
         "created_at",
         "closed_at",
     )
     readonly_fields = fields
 
+    shown_url = _citizen_text_field("url")
+    shown_account = _citizen_text_field("account")
+    shown_place_description = _citizen_text_field("place_description")
+    shown_content = _citizen_text_field("content", linebreaks=True)
+    shown_rating_comment = _citizen_text_field("rating_comment")
+
     @admin.display(description=_("查询码"), ordering="tracking_code")
     def code(self, obj: Report) -> str:
         return obj.formatted_tracking_code
+
+    @admin.display(description=_("举报内容"))
+    def content_excerpt(self, obj: Report) -> SafeString:
+        badge = _spoofing_badge() if _report_has_spoofing(obj) else ""
+        return format_html("{}{}", badge, _shown(obj.content, limit=40))
 
     @admin.display(description=_("超期"), boolean=True)
     def overdue(self, obj: Report) -> bool:
@@ -292,11 +344,20 @@ class ReportAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self._visible_or_404(request, object_id)
         extra_context = extra_context or {}
+        events = ReportEvent.objects.filter(report=report).select_related("actor", "department")
         extra_context.update(
             {
-                "events": ReportEvent.objects.filter(report=report).select_related(
-                    "actor", "department"
-                ),
+                # Event texts and actor names may carry copied citizen text: shown neutralised.
+                "events": [
+                    (
+                        event,
+                        neutralise_html(event.actor.get_username()) if event.actor else "—",
+                        neutralise_html(event.public_text),
+                        neutralise_html(event.internal_text),
+                    )
+                    for event in events
+                ],
+                "has_spoofing": _report_has_spoofing(report),
                 "evidence_items": report.evidence.all(),
                 "co_handlers": report.co_handlers.all(),
                 "allowed_actions": [
@@ -309,7 +370,10 @@ class ReportAdmin(admin.ModelAdmin):
                 "can_see_contact": selectors.is_office_admin(request.user),
                 "can_see_original": selectors.is_office_admin(request.user),
                 "has_contact": bool(report.contact_phone or report.contact_email),
-                "duplicates": selectors.report_duplicate_candidates(report),
+                "duplicates": [
+                    (match, _shown(match.report.content, limit=60))
+                    for match in selectors.report_duplicate_candidates(report)
+                ],
                 "resembling_debunks": selectors.debunks_resembling(
                     text=report.content, url=report.url, account=report.account
                 ),
@@ -344,7 +408,12 @@ class ReportAdmin(admin.ModelAdmin):
         report = self._visible_or_404(request, object_id)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:rumors_report_change", args=[report.pk]))
-        contact = services.report_contact_view(report_id=report.pk, actor=request.user)
+        contact = {
+            kind: neutralise_html(value)
+            for kind, value in services.report_contact_view(
+                report_id=report.pk, actor=request.user
+            ).items()
+        }
         return TemplateResponse(
             request,
             "admin/rumors/report/contact.html",
@@ -442,24 +511,94 @@ class DebunkForm(forms.ModelForm):
         return debunk
 
 
-class DebunkSourceInline(admin.TabularInline):
+def _debunk_frozen(request, debunk: Debunk | None) -> bool:
+    """A withdrawn debunk stays as it was; a published one is changed by the office only."""
+    if debunk is None:
+        return False
+    if debunk.is_withdrawn:
+        return True
+    return debunk.is_published and not request.user.has_perm("rumors.publish_debunk")
+
+
+class _EditableWithItsDebunk:
+    """Sources and appearances can be changed exactly when their debunk can."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _debunk_frozen(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _debunk_frozen(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _debunk_frozen(request, obj) and super().has_delete_permission(request, obj)
+
+
+class DebunkSourceInline(_EditableWithItsDebunk, admin.TabularInline):
     model = DebunkSource
     extra = 1
 
 
-class DebunkAppearanceInline(admin.TabularInline):
+class DebunkAppearanceInline(_EditableWithItsDebunk, admin.TabularInline):
     model = DebunkAppearance
     extra = 1
+    readonly_fields = ("hidden_characters",)
+
+    # Accounts and links are often copied from citizens' reports.
+    @admin.display(description=_("隐藏字符"))
+    def hidden_characters(self, appearance: DebunkAppearance) -> SafeString | str:
+        text = " ".join(part for part in (appearance.url, appearance.account) if part)
+        if not has_spoofing(text):
+            return "—"
+        return format_html("{}{}", _spoofing_badge(), neutralise_html(text))
+
+
+class DebunkStateFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", _("草稿")), ("published", _("已发布")), ("withdrawn", _("已撤回"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.filter(is_published=False)
+        if self.value() == "published":
+            return queryset.filter(is_published=True, withdrawn_at__isnull=True)
+        if self.value() == "withdrawn":
+            return queryset.filter(withdrawn_at__isnull=False)
+        return queryset
+
+
+class DebunkWithdrawForm(forms.Form):
+    # Required-ness is the service's rule (debunk_withdraw); the form only shapes input.
+    reason = forms.CharField(
+        label=_("撤回理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("将显示在原辟谣网址上，并告知关联举报的举报人和接入的平台。"),
+    )
+
+
+# Enough to see which reports a withdrawal concerns; the report list has them all.
+LINKED_REPORTS_SHOWN = 20
 
 
 @admin.register(Debunk)
 class DebunkAdmin(admin.ModelAdmin):
     form = DebunkForm
     inlines = [DebunkSourceInline, DebunkAppearanceInline]
-    list_display = ("title", "verdict", "authority", "is_published", "published_at", "linked")
-    list_filter = ("is_published", "verdict", "authority")
+    list_display = ("title", "verdict", "authority", "state", "published_at", "linked")
+    list_filter = (DebunkStateFilter, "verdict", "authority")
     search_fields = ("title", "claim", "keywords")
-    readonly_fields = ("is_published", "published_at", "corrected_at", "correction_note")
+    readonly_fields = (
+        "is_published",
+        "published_at",
+        "corrected_at",
+        "correction_note",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "shown_withdrawn_by",
+    )
     actions = ["publish"]
 
     def get_fieldsets(self, request, obj=None):
@@ -482,15 +621,29 @@ class DebunkAdmin(admin.ModelAdmin):
                 ]
             },
         )
-        status = (
-            _("发布与更正"),
-            {"fields": ["is_published", "published_at", "corrected_at", "correction_note"]},
-        )
-        return [main, status]
+        status = [
+            "is_published",
+            "published_at",
+            "corrected_at",
+            "correction_note",
+        ]
+        if obj is not None and obj.is_withdrawn:
+            status += ["withdrawn_at", "withdrawal_reason", "shown_withdrawn_by"]
+        return [main, (_("发布与更正"), {"fields": status})]
 
     @admin.display(description=_("关联举报"), ordering="linked_count")
     def linked(self, obj: Debunk) -> int:
         return obj.linked_count
+
+    @admin.display(description=_("状态"))
+    def state(self, obj: Debunk) -> str:
+        if obj.is_withdrawn:
+            return gettext("已撤回")
+        return gettext("已发布") if obj.is_published else gettext("草稿")
+
+    @admin.display(description=Debunk._meta.get_field("withdrawn_by").verbose_name)
+    def shown_withdrawn_by(self, obj: Debunk) -> SafeString | str:
+        return neutralise_html(obj.withdrawn_by.get_username()) if obj.withdrawn_by else "—"
 
     def get_queryset(self, request):
         # Counted in the list query itself, not one query per row.
@@ -505,14 +658,34 @@ class DebunkAdmin(admin.ModelAdmin):
         return debunks.filter(authority__in=selectors.user_department_ids(request.user))
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Departments draft; once published only the office changes a debunk.
-        if (
-            obj is not None
-            and obj.is_published
-            and not request.user.has_perm("rumors.publish_debunk")
-        ):
+        # Departments draft; once published only the office changes a debunk, and a
+        # withdrawn one is kept as it was.
+        if _debunk_frozen(request, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Published debunks are withdrawn, never deleted, not even by a superuser.
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # "Delete selected" with a published debunk among the drafts: refuse it, and say
+        # why (rather than admin's "no permission to delete 辟谣").
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        published = [debunk for debunk in objs if debunk.is_published]
+        if published:
+            if super().has_delete_permission(request):
+                perms_needed.discard(self.opts.verbose_name)
+            protected = [
+                *protected,
+                *(
+                    gettext("《%(title)s》已发布，只能撤回，不能删除。") % {"title": debunk.title}
+                    for debunk in published
+                ),
+            ]
+        return deleted, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -538,13 +711,30 @@ class DebunkAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.correct_view),
                 name="rumors_debunk_correct",
             ),
+            path(
+                "<int:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="rumors_debunk_withdraw",
+            ),
             *super().get_urls(),
+        ]
+
+    def _linked_reports(self, request, debunk_id: int) -> list[tuple[Report, SafeString]]:
+        # Citizens' text, scoped as everywhere, shown neutralised.
+        reports = selectors.reports_visible_to(request.user).filter(debunk_id=debunk_id)
+        return [
+            (report, _shown(report.content, limit=60))
+            for report in reports.order_by("created_at")[:LINKED_REPORTS_SHOWN]
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("rumors.publish_debunk"),
+            "linked_reports": self._linked_reports(request, object_id)
+            if str(object_id).isdigit()
+            else [],
+            "withdraw_form": DebunkWithdrawForm(),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -558,24 +748,29 @@ class DebunkAdmin(admin.ModelAdmin):
             services.debunk_publish(debunk_id=debunk.pk, actor=request.user)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
         else:
             messages.success(
                 request,
                 _("已发布《%(title)s》，关联的举报将自动办结。") % {"title": debunk.title},
             )
 
-    def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+    def _visible_or_404(self, request, object_id) -> Debunk:
         debunk = self.get_queryset(request).filter(pk=object_id).first()
         if debunk is None:
             raise Http404
+        return debunk
+
+    def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        debunk = self._visible_or_404(request, object_id)
         if request.method == "POST":
             self._publish(request, debunk)
         return HttpResponseRedirect(reverse("admin:rumors_debunk_change", args=[object_id]))
 
     def correct_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        debunk = self.get_queryset(request).filter(pk=object_id).first()
-        if debunk is None:
-            raise Http404
+        debunk = self._visible_or_404(request, object_id)
         if request.method == "POST":
             try:
                 services.debunk_correct(
@@ -587,3 +782,46 @@ class DebunkAdmin(admin.ModelAdmin):
             else:
                 messages.success(request, _("已更正，相关举报人将收到通知。"))
         return HttpResponseRedirect(reverse("admin:rumors_debunk_change", args=[object_id]))
+
+    def withdraw_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Ask for the reason, then withdraw through the service (which checks everything)."""
+        debunk = self._visible_or_404(request, object_id)
+        change_url = reverse("admin:rumors_debunk_change", args=[debunk.pk])
+        if not request.user.has_perm("rumors.publish_debunk"):
+            raise PermissionDenied
+        form = DebunkWithdrawForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.debunk_withdraw(
+                    debunk_id=debunk.pk,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except services.TransitionError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return HttpResponseRedirect(change_url)
+            except ValidationError as exc:
+                form.add_error("reason", exc.message_dict.get("withdrawal_reason", exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("已撤回《%(title)s》。原网址将显示撤回说明，关联举报保留关联。")
+                    % {"title": debunk.title},
+                )
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/rumors/debunk/withdraw.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": debunk,
+                "title": _("撤回辟谣"),
+                "subtitle": debunk.title,
+                "form": form,
+                "linked_count": debunk.linked_count,
+            },
+            status=400 if form.errors else 200,
+        )

@@ -3,12 +3,18 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -174,6 +180,17 @@ def _submission_data(request) -> dict:
     return data
 
 
+class WithdrawnDebunkSerializer(serializers.Serializer):
+    """What the address of a withdrawn debunk answers (410 Gone): when and why, no content."""
+
+    slug = serializers.CharField()
+    status = serializers.CharField(help_text='Always "withdrawn".')
+    withdrawn = serializers.BooleanField()
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+    authority = serializers.CharField()
+
+
 class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
     """Published debunks, with the same search and filters as the public pages."""
 
@@ -187,6 +204,60 @@ class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return DebunkListSerializer if self.action == "list" else DebunkDetailSerializer
 
+    @extend_schema(
+        responses={
+            200: DebunkDetailSerializer,
+            404: OpenApiResponse(description="no such published debunk"),
+            410: OpenApiResponse(
+                WithdrawnDebunkSerializer,
+                description="The debunk was withdrawn (撤回): when and why, not its content.",
+            ),
+        }
+    )
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            debunk = selectors.debunk_public_by_slug(kwargs[self.lookup_field])
+            if debunk is None or not debunk.is_withdrawn:
+                raise
+        body = {
+            "slug": debunk.slug,
+            "status": "withdrawn",
+            "withdrawn": True,
+            "withdrawn_at": debunk.withdrawn_at,
+            "withdrawal_reason": debunk.withdrawal_reason,
+            "authority": debunk.authority.name,
+        }
+        return Response(WithdrawnDebunkSerializer(body).data, status=status.HTTP_410_GONE)
+
+
+class ActiveDebunkLabelSerializer(DebunkLabelSerializer):
+    """A label in force: tag posts repeating this claim."""
+
+    status = serializers.CharField(help_text='Always "active".')
+    withdrawn = serializers.BooleanField(help_text="Always false for a label in force.")
+
+
+class DebunkLabelTombstoneSerializer(serializers.Serializer):
+    """A withdrawn label: remove every tag carrying this id. The content is not repeated."""
+
+    id = serializers.CharField(help_text="The same stable id the label had while in force.")
+    status = serializers.CharField(help_text='Always "withdrawn".')
+    withdrawn = serializers.BooleanField(help_text="Always true for a tombstone.")
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+    authority = serializers.CharField()
+    valid_from = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="The debunk's address; it now answers 410 Gone.")
+
+
+LABEL_SERIALIZERS = {
+    "active": ActiveDebunkLabelSerializer,
+    "withdrawn": DebunkLabelTombstoneSerializer,
+}
+
 
 class DebunkLabelsView(APIView):
     """The debunk-label feed for platforms (辟谣标签): poll it cheaply with ETag or ?since=."""
@@ -195,26 +266,44 @@ class DebunkLabelsView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        description=(
+            "Every published debunk as a label, oldest change first. A withdrawn debunk "
+            "(撤回) stays in the feed as a tombstone with the same `id`, "
+            '`"status": "withdrawn"`, `"withdrawn": true`, `withdrawn_at` and '
+            "`withdrawal_reason`: remove every tag with that id. A withdrawal moves the "
+            "label's `updated_at` and changes the feed's `ETag` and `Last-Modified`, so a "
+            "conditional request answers 200 with the tombstone, and a `?since=` poll from "
+            "before the withdrawal receives it."
+        ),
         parameters=[
             OpenApiParameter(
                 "since",
                 OpenApiTypes.DATETIME,
-                description="Only labels created or changed after this time (ISO 8601).",
+                description=(
+                    "Only labels created, changed or withdrawn after this time (ISO 8601)."
+                ),
             )
         ],
         responses={
-            200: DebunkLabelSerializer(many=True),
+            200: PolymorphicProxySerializer(
+                component_name="DebunkLabelEntry",
+                serializers=LABEL_SERIALIZERS,
+                resource_type_field_name="status",
+                many=True,
+            ),
             304: OpenApiResponse(description="not modified"),
         },
     )
     def get(self, request):
         since = _parse_since(request.query_params.get("since"))
-        labels = selectors.debunk_labels(since=since)
         etag, last_modified = selectors.debunk_labels_version(since=since)
         if not_modified(request, etag=etag, last_modified=last_modified):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            response = Response(DebunkLabelSerializer(labels, many=True).data)
+            labels = selectors.debunk_labels(since=since)
+            response = Response(
+                [LABEL_SERIALIZERS[label["status"]](label).data for label in labels]
+            )
         response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified.timestamp())

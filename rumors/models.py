@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -314,12 +315,13 @@ class Report(models.Model):
         _("不予受理原因"), max_length=20, choices=RejectionReason.choices, blank=True
     )
     public_feedback = models.TextField(_("公开反馈"), blank=True)
+    # PROTECT: a report keeps its debunk; a published debunk is withdrawn, never deleted.
     debunk = models.ForeignKey(
         "Debunk",
         verbose_name=_("关联辟谣"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="reports",
     )
     normalized_url = models.CharField(max_length=1000, blank=True, db_index=True, editable=False)
@@ -499,8 +501,27 @@ VERDICT_RATING = {
 }
 
 
+PUBLISHED_DEBUNK_NOT_DELETABLE = _("已发布的辟谣不能删除，只能撤回。")
+
+
+class DebunkQuerySet(models.QuerySet):
+    def delete(self):
+        # A bulk delete (admin's "delete selected", a shell) refuses published debunks too.
+        published = list(self.filter(is_published=True)[:10])
+        if published:
+            raise ProtectedError(PUBLISHED_DEBUNK_NOT_DELETABLE, published)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class Debunk(models.Model):
-    """An official answer to a claim that circulated online (辟谣)."""
+    """An official answer to a claim that circulated online (辟谣).
+
+    Once published it is never deleted: it is withdrawn (撤回) with a reason, and stays as
+    a tombstone for the reports linked to it and for platforms polling the label feed.
+    """
 
     title = models.CharField(_("标题"), max_length=200)
     slug = models.SlugField(
@@ -528,6 +549,16 @@ class Debunk(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     corrected_at = models.DateTimeField(_("更正时间"), null=True, blank=True)
     correction_note = models.TextField(_("更正说明"), blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, db_index=True)
+    withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("撰写人"),
@@ -539,6 +570,8 @@ class Debunk(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
+    objects = DebunkQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("辟谣")
         verbose_name_plural = _("辟谣")
@@ -549,6 +582,11 @@ class Debunk(models.Model):
                 condition=models.Q(is_published=False) | models.Q(published_at__isnull=False),
                 name="published_debunk_has_a_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | (models.Q(is_published=True) & ~models.Q(withdrawal_reason="")),
+                name="withdrawn_debunk_was_published_with_a_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -558,6 +596,18 @@ class Debunk(models.Model):
         from django.urls import reverse
 
         return reverse("debunks:detail", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        # Asked of the database: an instance loaded as a draft may have been published since.
+        if self.is_published or type(self).objects.filter(pk=self.pk, is_published=True).exists():
+            raise ProtectedError(PUBLISHED_DEBUNK_NOT_DELETABLE, [self])
+        return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def district_codes(self) -> list[str]:

@@ -70,8 +70,11 @@ def reports_overdue(reports: QuerySet[Report]) -> QuerySet[Report]:
 def report_by_tracking_code(code: str | None) -> Report | None:
     if not code:
         return None
+    # The debunks come along: the tracking page says when the one answering it is withdrawn.
     return (
-        Report.objects.select_related("lead_department", "merged_into")
+        Report.objects.select_related(
+            "lead_department", "merged_into", "debunk", "merged_into__debunk"
+        )
         .filter(tracking_code=code)
         .first()
     )
@@ -188,8 +191,24 @@ def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:
     )
 
 
-def debunks_published() -> QuerySet[Debunk]:
+def _debunks_ever_published() -> QuerySet[Debunk]:
     return Debunk.objects.filter(is_published=True, published_at__lte=timezone.now())
+
+
+def debunks_published() -> QuerySet[Debunk]:
+    """Debunks the public sees: published, and not withdrawn."""
+    return _debunks_ever_published().filter(withdrawn_at__isnull=True)
+
+
+def debunk_public_by_slug(slug: str) -> Debunk | None:
+    """A published debunk by its address, withdrawn ones included (they answer 410)."""
+    return (
+        _debunks_ever_published()
+        .select_related("authority")
+        .prefetch_related("sources", "appearances")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def debunks_search(
@@ -262,45 +281,87 @@ def debunks_resembling(
 DEBUNK_CANDIDATES = 500
 
 
-def debunk_labels(*, since=None) -> list[dict]:
-    """The label feed: per published debunk, what a platform needs to tag a post."""
-    debunks = debunks_published().select_related("authority").prefetch_related("appearances")
+def _label_debunks(since) -> QuerySet[Debunk]:
+    # Withdrawn debunks stay in the feed as tombstones, so that pollers learn of it.
+    debunks = _debunks_ever_published()
     if since is not None:
         debunks = debunks.filter(updated_at__gt=since)
+    return debunks
+
+
+def debunk_labels(*, since=None) -> list[dict]:
+    """The label feed: per published debunk, what a platform needs to tag a post.
+
+    A withdrawn debunk is a tombstone: the same id, ``"withdrawn": true``, when and why,
+    and none of the withdrawn content.
+    """
+    debunks = _label_debunks(since).select_related("authority").prefetch_related("appearances")
     return [
-        {
-            "id": f"wenzhou-debunk-{debunk.pk}",
-            "claim": debunk.claim,
-            "keywords": debunk.keyword_list,
-            "urls": [a.url for a in debunk.appearances.all() if a.url],
-            "accounts": [
-                {"platform": a.platform, "account": a.account}
-                for a in debunk.appearances.all()
-                if a.account
-            ],
-            "verdict": debunk.verdict,
-            "verdict_label": str(debunk.get_verdict_display()),
-            "authority": debunk.authority.name,
-            "valid_from": debunk.published_at,
-            "updated_at": debunk.updated_at,
-            "url": settings.SITE_URL + debunk.get_absolute_url(),
-        }
+        _label_tombstone(debunk) if debunk.is_withdrawn else _label(debunk)
         for debunk in debunks.order_by("updated_at", "pk")
     ]
 
 
+def _label_id(debunk: Debunk) -> str:
+    return f"wenzhou-debunk-{debunk.pk}"
+
+
+def _label(debunk: Debunk) -> dict:
+    return {
+        "id": _label_id(debunk),
+        "status": "active",
+        "withdrawn": False,
+        "claim": debunk.claim,
+        "keywords": debunk.keyword_list,
+        "urls": [a.url for a in debunk.appearances.all() if a.url],
+        "accounts": [
+            {"platform": a.platform, "account": a.account}
+            for a in debunk.appearances.all()
+            if a.account
+        ],
+        "verdict": debunk.verdict,
+        "verdict_label": str(debunk.get_verdict_display()),
+        "authority": debunk.authority.name,
+        "valid_from": debunk.published_at,
+        "updated_at": debunk.updated_at,
+        "url": settings.SITE_URL + debunk.get_absolute_url(),
+    }
+
+
+def _label_tombstone(debunk: Debunk) -> dict:
+    return {
+        "id": _label_id(debunk),
+        "status": "withdrawn",
+        "withdrawn": True,
+        "withdrawn_at": debunk.withdrawn_at,
+        "withdrawal_reason": debunk.withdrawal_reason,
+        "authority": debunk.authority.name,
+        "valid_from": debunk.published_at,
+        "updated_at": debunk.updated_at,
+        "url": settings.SITE_URL + debunk.get_absolute_url(),
+    }
+
+
 def debunk_labels_version(*, since=None) -> tuple[str, object]:
-    """An ETag and Last-Modified for the label feed, from one aggregate query."""
-    debunks = Debunk.objects.all()
-    if since is not None:
-        debunks = debunks.filter(updated_at__gt=since)
-    state = debunks.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    published = debunks_published()
-    if since is not None:
-        published = published.filter(updated_at__gt=since)
-    visible = published.aggregate(count=Count("pk"))["count"]
-    tag = f"{state['count']}:{visible}:{state['latest']}:{since}"
-    return f'"{hashlib.sha256(tag.encode()).hexdigest()[:32]}"', state["latest"]
+    """An ETag and Last-Modified for the label feed, from one aggregate query.
+
+    A withdrawal changes both (it counts, and it moves ``updated_at``), so a conditional
+    GET after it answers 200 with the tombstone rather than 304.
+    """
+    state = _label_debunks(since).aggregate(
+        count=Count("pk"),
+        withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
+        latest_change=Max("updated_at"),
+        # A debunk dated in the future joins the feed when its time comes, unchanged.
+        latest_publication=Max("published_at"),
+    )
+    moments = [state["latest_change"], state["latest_publication"]]
+    last_modified = max((moment for moment in moments if moment is not None), default=None)
+    tag = (
+        f"{state['count']}:{state['withdrawn']}:{state['latest_change']}:"
+        f"{state['latest_publication']}:{since}"
+    )
+    return f'"{hashlib.sha256(tag.encode()).hexdigest()[:32]}"', last_modified
 
 
 # --- For the clean-network index ---------------------------------------------------------

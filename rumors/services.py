@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images as evidence_files
+from wenzhou_portal.audit import audit_record
 from wenzhou_portal.celery import enqueue
 from wenzhou_portal.roles import Role
 from wenzhou_portal.sms import send_sms
@@ -885,6 +887,11 @@ def report_link_debunk(*, report_id: int, actor, debunk_id: int) -> Report:
     with transaction.atomic():
         report = _lock_for(actor, report_id, "link_debunk")
         debunk = Debunk.objects.get(pk=debunk_id)
+        if debunk.is_withdrawn:
+            raise TransitionError(
+                gettext("辟谣《%(title)s》已撤回，不能再用来答复举报。") % {"title": debunk.title},
+                code="withdrawn",
+            )
         report.debunk = debunk
         report.save(update_fields=["debunk", "updated_at"])
         _event(
@@ -933,6 +940,8 @@ def debunk_publish(*, debunk_id: int, actor) -> Debunk:
         raise PermissionDenied(gettext("只有网信办可以发布辟谣。"))
     with transaction.atomic():
         debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if debunk.is_withdrawn:
+            raise TransitionError(gettext("已撤回的辟谣不能再次发布。"), code="withdrawn")
         if not debunk.is_published:
             debunk.is_published = True
             debunk.published_at = debunk.published_at or timezone.now()
@@ -946,7 +955,7 @@ def debunk_publish(*, debunk_id: int, actor) -> Debunk:
 def debunk_close_linked_reports(*, debunk_id: int) -> int:
     """Close every open report linked to a published debunk; a re-run changes nothing."""
     debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
-    if not debunk.is_published:
+    if not debunk.is_published or debunk.is_withdrawn:
         return 0
     closed = 0
     open_ids = Report.objects.filter(
@@ -972,6 +981,8 @@ def debunk_correct(*, debunk_id: int, actor, note: str) -> Debunk:
         debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
         if not debunk.is_published:
             raise TransitionError(gettext("尚未发布的辟谣直接修改即可，无需更正。"), code="draft")
+        if debunk.is_withdrawn:
+            raise TransitionError(gettext("已撤回的辟谣不能更正。"), code="withdrawn")
         debunk.corrected_at = timezone.now()
         debunk.correction_note = note.strip()
         debunk.save(update_fields=["corrected_at", "correction_note", "updated_at"])
@@ -1003,6 +1014,102 @@ def debunk_tell_reporters_of_correction(*, debunk_id: int) -> int:
                     "date": timezone.localtime(debunk.corrected_at).strftime("%Y-%m-%d"),
                     "note": debunk.correction_note,
                     "url": debunk_url(debunk),
+                },
+                internal_text=marker,
+            )
+        told += 1
+    return told
+
+
+WITHDRAWAL_REASON_MAX_LENGTH = 1000
+
+
+def debunk_withdraw(
+    *, debunk_id: int, actor, reason: str, request: HttpRequest | None = None
+) -> Debunk:
+    """Withdraw a published debunk (撤回) with a reason; it is never deleted.
+
+    It leaves the public pages and feeds, its address answers "withdrawn", the label feed
+    carries a tombstone, linked reports keep the link and their reporters are told.
+    """
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以撤回辟谣。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": gettext("请写明撤回的理由。")})
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "withdrawal_reason": gettext("撤回理由不能超过 %(limit)d 字。")
+                % {"limit": WITHDRAWAL_REASON_MAX_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if not debunk.is_published:
+            raise TransitionError(
+                gettext("尚未发布的辟谣无需撤回，可以直接修改或删除。"), code="draft"
+            )
+        if debunk.is_withdrawn:
+            raise TransitionError(
+                gettext("该辟谣已于 %(date)s 撤回。")
+                % {"date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d %H:%M")},
+                code="withdrawn",
+            )
+        debunk.withdrawn_at = timezone.now()
+        debunk.withdrawal_reason = reason
+        debunk.withdrawn_by = actor
+        debunk.save(
+            update_fields=["withdrawn_at", "withdrawal_reason", "withdrawn_by", "updated_at"]
+        )
+        audit_record(
+            action="debunk_withdrawn",
+            actor=actor,
+            target=f"debunk:{debunk.pk} {debunk.slug}",
+            request=request,
+            detail={
+                "debunk_id": debunk.pk,
+                "slug": debunk.slug,
+                "title": debunk.title,
+                "reason": reason,
+                "linked_reports": debunk.reports.count(),
+            },
+        )
+        from .tasks import tell_reporters_of_withdrawal
+
+        transaction.on_commit(lambda: enqueue(tell_reporters_of_withdrawal, debunk.pk))
+        return debunk
+
+
+def debunk_tell_reporters_of_withdrawal(*, debunk_id: int) -> int:
+    """One public event (and message) per report linked to the withdrawn debunk."""
+    debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
+    if not debunk.is_withdrawn:
+        return 0
+    # The marker makes a second delivery of the task tell nobody twice.
+    marker = f"debunk-withdrawal:{debunk.pk}"
+    told = 0
+    for report_id in list(
+        Report.objects.filter(debunk=debunk)
+        .exclude(events__internal_text=marker)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.events.filter(internal_text=marker).exists():
+                continue  # told meanwhile by a concurrent delivery
+            _event(
+                report,
+                kind=EventKind.NOTE,
+                department=debunk.authority,
+                from_status=report.status,
+                public_text=gettext(
+                    "答复您举报的辟谣《%(title)s》已于 %(date)s 撤回。撤回理由：%(reason)s"
+                )
+                % {
+                    "title": debunk.title,
+                    "date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d"),
+                    "reason": debunk.withdrawal_reason,
                 },
                 internal_text=marker,
             )

@@ -42,3 +42,8 @@ def close_reports_for_debunk(debunk_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def tell_reporters_of_correction(debunk_id: int) -> int:
     return services.debunk_tell_reporters_of_correction(debunk_id=debunk_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def tell_reporters_of_withdrawal(debunk_id: int) -> int:
+    return services.debunk_tell_reporters_of_withdrawal(debunk_id=debunk_id)

@@ -198,12 +198,12 @@ def debunk_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def debunk_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    debunk = get_object_or_404(
-        selectors.debunks_published()
-        .select_related("authority")
-        .prefetch_related("sources", "appearances"),
-        slug=slug,
-    )
+    debunk = selectors.debunk_public_by_slug(slug)
+    if debunk is None:
+        raise Http404
+    if debunk.is_withdrawn:
+        # 410 Gone: the address existed and is gone for good; the old content is not shown.
+        return render(request, "rumors/debunk_withdrawn.html", {"debunk": debunk}, status=410)
     return render(
         request,
         "rumors/debunk_detail.html",
