@@ -1,10 +1,13 @@
-"""Audit records: one service to write them, and receivers for Django's sign-in signals."""
+"""Audit records: one service to write them, and receivers for the sign-in signals."""
 
 import logging
 
+from axes.helpers import get_cool_off
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .clients import UNKNOWN_ADDRESS, client_ip
 from .models import AuditEvent
@@ -61,3 +64,28 @@ def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     audit_record(
         action="login_failed", target=str(credentials.get("username", ""))[:150], request=request
     )
+
+
+# The actions after which a new lock-out of the same account is news again.
+_LOCK_STATE_ACTIONS = ("account_locked", "account_unlocked", "login")
+
+
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    # axes signals a lock-out on every refused attempt while the lock lasts; the audit
+    # log records the lock once (the refused attempts are already login_failed events).
+    target = str(username or "")[:150]
+    cooloff = get_cool_off(request)  # None: locks last until an office admin unlocks
+    latest = (
+        AuditEvent.objects.filter(target=target, action__in=_LOCK_STATE_ACTIONS)
+        .order_by("-occurred_at", "-pk")
+        .values_list("action", "occurred_at")
+        .first()
+    )
+    if (
+        latest
+        and latest[0] == "account_locked"
+        and (cooloff is None or latest[1] >= timezone.now() - cooloff)
+    ):
+        return
+    audit_record(action="account_locked", target=target, request=request)

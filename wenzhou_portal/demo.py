@@ -20,15 +20,18 @@ _SEEDERS: list[tuple[int, str, Seeder]] = []
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 
-# One named demo person per role, as the tests name them.
-DEMO_STAFF = [
-    ("office_admin", Role.OFFICE_ADMIN, "王晓明", True),
+# One named demo person per role, as the tests name them, and one superuser who manages
+# the office admins (an office admin is not a superuser).
+DEMO_STAFF: list[tuple[str, Role | None, str, bool]] = [
+    ("superadmin", None, "赵国强", True),
+    ("office_admin", Role.OFFICE_ADMIN, "王晓明", False),
     ("lucheng_handler", Role.DEPARTMENT_HANDLER, "陈丽", False),
     ("campaign_editor", Role.CAMPAIGN_EDITOR, "林静", False),
     ("charity_reviewer", Role.CHARITY_REVIEWER, "张伟", False),
     ("index_editor", Role.INDEX_EDITOR, "周敏", False),
     ("auditor", Role.AUDITOR, "黄建国", False),
 ]
+SUPERUSER_LABEL = "superuser"
 
 
 def demo_seeder(order: int) -> Callable[[Seeder], Seeder]:
@@ -51,7 +54,7 @@ def demo_accounts_path() -> Path:
 
 @demo_seeder(order=0)
 def seed_staff_accounts(say: Callable[[str], None]) -> None:
-    """Create one staff account per role; passwords are generated, printed once, kept in var/."""
+    """Create a superuser and one staff account per role; passwords printed once, kept in var/."""
     user_model = get_user_model()
     path = demo_accounts_path()
     known = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -60,6 +63,14 @@ def seed_staff_accounts(say: Callable[[str], None]) -> None:
         for username, role, full_name, superuser in DEMO_STAFF:
             user = user_model.objects.filter(username=username).first()
             if user is not None and f"{username} " in known:
+                # Known account: keep its password, but bring its access up to date (an
+                # earlier demo made the office admin a superuser).
+                if user.is_superuser != superuser or not user.is_staff:
+                    user.is_superuser = superuser
+                    user.is_staff = True
+                    user.save(update_fields=["is_superuser", "is_staff"])
+                if role is not None:
+                    user.groups.add(Group.objects.get(name=role.value))
                 continue
             password = secrets.token_urlsafe(12)
             if user is None:
@@ -69,8 +80,10 @@ def seed_staff_accounts(say: Callable[[str], None]) -> None:
             user.is_superuser = superuser
             user.set_password(password)
             user.save()
-            user.groups.add(Group.objects.get(name=role.value))
-            created_lines.append(f"{username} {password} {role.value}")
+            if role is not None:
+                user.groups.add(Group.objects.get(name=role.value))
+            label = role.value if role is not None else SUPERUSER_LABEL
+            created_lines.append(f"{username} {password} {label}")
     if created_lines:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:

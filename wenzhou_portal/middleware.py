@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -48,3 +49,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class StaffSecondFactorMiddleware:
+    """With a second factor required, a staff session without one is anonymous elsewhere.
+
+    Admin asks for the code itself and sends a staff member without an authenticator to
+    enrol at /staff/; everywhere else (the staff API, evidence downloads) a password-only
+    staff session counts as no session at all. Runs after django-otp's OTPMiddleware.
+    """
+
+    SIGN_IN_PATHS = ("/admin/", "/staff/")
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.OTP_REQUIRED_FOR_STAFF and not request.path.startswith(self.SIGN_IN_PATHS):
+            user = request.user
+            if user.is_authenticated and user.is_staff and not user.is_verified():
+                request.user = AnonymousUser()
+        return self.get_response(request)

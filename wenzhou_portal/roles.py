@@ -21,7 +21,8 @@ class Role(models.TextChoices):
 
 
 # Permissions as "app_label.codename". The auditor is computed, not listed: every view
-# permission and nothing else, so a new model is readable by the auditor at once.
+# permission (except of second-factor secrets) and nothing else, so a new model is
+# readable by the auditor at once.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.OFFICE_ADMIN: {
         "wenzhou_portal.view_user",
@@ -29,16 +30,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "wenzhou_portal.change_user",
         "wenzhou_portal.view_auditevent",
         "auth.view_group",
+        # Second factors: admin shows that a device exists and removes it, never its
+        # secret; staff enrol themselves at /staff/2fa/.
         "otp_totp.view_totpdevice",
-        "otp_totp.add_totpdevice",
-        "otp_totp.change_totpdevice",
         "otp_totp.delete_totpdevice",
         "otp_static.view_staticdevice",
-        "otp_static.add_staticdevice",
-        "otp_static.change_staticdevice",
         "otp_static.delete_staticdevice",
+        # Lock-outs are lifted with the audited "unlock" action on the user list, not by
+        # deleting axes' attempt rows.
         "axes.view_accessattempt",
-        "axes.delete_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
         # The report desk: the office triages, routes and maintains the rules and calendar.
@@ -130,6 +130,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.AUDITOR: set(),
 }
 
+# Apps whose rows hold second-factor secrets (TOTP keys, backup codes): never part of
+# the auditor's computed "view everything".
+AUDITOR_EXCLUDED_APPS = frozenset({"otp_totp", "otp_static", "otp_hotp", "otp_email"})
+
 
 def _ensure_permissions(apps) -> None:
     # Permissions are normally created after all migrations ran; a data migration that
@@ -166,9 +170,9 @@ def roles_sync(apps, schema_editor=None) -> None:
         group, _created = group_model.objects.get_or_create(name=role.value)
         if role == Role.AUDITOR:
             ids = list(
-                permission_model.objects.filter(codename__startswith="view_").values_list(
-                    "pk", flat=True
-                )
+                permission_model.objects.filter(codename__startswith="view_")
+                .exclude(content_type__app_label__in=AUDITOR_EXCLUDED_APPS)
+                .values_list("pk", flat=True)
             )
         else:
             ids = _permission_ids(apps, ROLE_PERMISSIONS[role])

@@ -55,7 +55,9 @@ def neutralise_html(text: str) -> SafeString:
     """Escaped HTML of the text, each neutralised character in a visible <mark>."""
     return mark_safe(  # noqa: S308  every piece is escaped above
         "".join(
-            f'<mark class="spoof">⟦U+{ord(char):04X}⟧</mark>' if _is_spoofing(char) else escape(char)
+            f'<mark class="spoof">⟦U+{ord(char):04X}⟧</mark>'
+            if _is_spoofing(char)
+            else escape(char)
             for char in text or ""
         )
     )

@@ -129,7 +129,8 @@ def test_production_check_deploy_reports_no_issues_at_all():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # The one silenced check is axes.W006, on purpose: staff lockout is per account.
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 HEADERS_PROBE = """

@@ -28,3 +28,4 @@ def test_repeated_failed_sign_ins_lock_the_account_out(client, office_admin):
     assert response.status_code == 429
     assert "锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="account_locked", target=office_admin.username).exists()
