@@ -44,7 +44,7 @@ format: $(STAMP)
 
 # Developers only: needs GNU gettext (xgettext) to extract strings.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale en --extension html,txt,py,svg --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale en --extension html,txt,py,svg --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --ignore 'tests/*' --no-obsolete
 	# msgmerge guesses "fuzzy" translations from similar strings; they are usually wrong.
 	msgattrib --clear-fuzzy --empty -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 

@@ -1,15 +1,12 @@
 """Campaign editors create, preview, publish and close campaigns and see participation."""
 
-import csv
-import io
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images
+from wenzhou_portal.csv_export import csv_download
 from wenzhou_portal.districts import District
 
 from . import selectors, services
@@ -219,24 +216,18 @@ class SignatureAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         from wenzhou_portal.templatetags.portal import mask_name
 
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([_("活动"), _("签名序号"), _("署名"), _("县（市、区）"), _("签名时间")])
-        for row in queryset.select_related("campaign").order_by("campaign", "number"):
-            writer.writerow(
-                [
-                    row.campaign.title,
-                    row.number,
-                    mask_name(row.display_name),
-                    row.get_district_display(),
-                    row.signed_at.isoformat(),
-                ]
-            )
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        header = [_("活动"), _("签名序号"), _("署名"), _("县（市、区）"), _("签名时间")]
+        rows = (
+            [
+                row.campaign.title,
+                row.number,
+                mask_name(row.display_name),
+                row.get_district_display(),
+                row.signed_at.isoformat(),
+            ]
+            for row in queryset.select_related("campaign").order_by("campaign", "number")
         )
-        response["Content-Disposition"] = 'attachment; filename="signatures.csv"'
-        return response
+        return csv_download([header, *rows], filename="signatures.csv")
 
 
 @admin.register(EventRegistration)
@@ -252,24 +243,18 @@ class EventRegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("导出报名名单（CSV）"))
     def export_csv(self, request, queryset):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([_("活动"), _("姓名"), _("手机尾号"), _("状态"), _("报名时间")])
-        for row in queryset.select_related("campaign").order_by("campaign", "created_at"):
-            writer.writerow(
-                [
-                    row.campaign.title,
-                    row.name,
-                    row.phone_tail,
-                    row.get_status_display(),
-                    row.created_at.isoformat(),
-                ]
-            )
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        header = [_("活动"), _("姓名"), _("手机尾号"), _("状态"), _("报名时间")]
+        rows = (
+            [
+                row.campaign.title,
+                row.name,
+                row.phone_tail,
+                row.get_status_display(),
+                row.created_at.isoformat(),
+            ]
+            for row in queryset.select_related("campaign").order_by("campaign", "created_at")
         )
-        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
-        return response
+        return csv_download([header, *rows], filename="attendees.csv")
 
 
 @admin.register(PageViewDay)

@@ -1,5 +1,3 @@
-import csv
-import io
 import json
 from datetime import date
 
@@ -10,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
+from wenzhou_portal.csv_export import csv_download
 from wenzhou_portal.districts import District
 from wenzhou_portal.templatetags.portal import localized_name
 
@@ -194,8 +193,6 @@ def download_csv(request: HttpRequest, period: str) -> HttpResponse:
     snapshot = _snapshot_or_404(period)
     indicators = snapshot.method["indicators"]
     dimensions = snapshot.method["dimensions"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = ["district_code", "district", "overall", "rank", "improvement_rank", "change"]
     header += [f"dimension:{d['code']}" for d in dimensions]
     for indicator in indicators:
@@ -205,7 +202,7 @@ def download_csv(request: HttpRequest, period: str) -> HttpResponse:
             f"{indicator['code']}:score",
         ]
     header += ["flags", "rank_min", "rank_max", "rank_equal_weights"]
-    writer.writerow(header)
+    lines = [header]
     for row in _rows(snapshot):
         robust = row["robustness"] or {}
         line = [
@@ -226,7 +223,5 @@ def download_csv(request: HttpRequest, period: str) -> HttpResponse:
             robust.get("rank_max"),
             robust.get("rank_equal_weights"),
         ]
-        writer.writerow(["" if value is None else value for value in line])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="qinglang-index-{period}.csv"'
-    return response
+        lines.append(line)
+    return csv_download(lines, filename=f"qinglang-index-{period}.csv")

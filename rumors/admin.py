@@ -1,7 +1,5 @@
 """Staff work on reports in admin, through the same selectors and services as the API."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal.csv_export import SafeWriter
 from wenzhou_portal.districts import District
 from wenzhou_portal.text import has_spoofing, neutralise_html
 
@@ -294,7 +293,7 @@ class ReportAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         if not selectors.is_office_admin(request.user):
             raise PermissionDenied
-        writer = csv.writer(_Echo())
+        writer = SafeWriter(_Echo())
 
         def rows():
             yield "\ufeff" + writer.writerow([str(label) for _name, label in CSV_COLUMNS])

@@ -3,9 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import Http404
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.http import Http404, QueryDict
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -23,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wenzhou_portal.api import RateLimited
+from wenzhou_portal.timeparse import parse_aware_datetime
 
 from . import limits, selectors, services
 from .filters import DebunkFilter, StaffReportFilter
@@ -167,16 +166,20 @@ class ReportViewSet(
     reclassify = _run_action("reclassify")
 
 
-def _submission_data(request) -> dict:
-    """The submitted fields as a plain dict, uploads by reference.
+def _submission_data(request):
+    """The submitted fields, uploads by reference.
 
     ``request.data.copy()`` would deep-copy the uploads, and a large photo spooled to a
     temporary file cannot be copied: a citizen's 7 MB photo must get "too large", not 500.
+    A form body stays a QueryDict, so DRF reads its blank fields as a form's.
     """
     if not hasattr(request.data, "getlist"):
-        return dict(request.data)
-    data = {key: request.data.get(key) for key in request.data if key != "images"}
-    data["images"] = request.FILES.getlist("images")
+        return request.data
+    data = QueryDict(mutable=True)
+    for key, values in request.data.lists():
+        if key != "images":
+            data.setlist(key, values)
+    data.setlist("images", request.FILES.getlist("images"))
     return data
 
 
@@ -314,12 +317,10 @@ class DebunkLabelsView(APIView):
 def _parse_since(value: str | None):
     if not value:
         return None
-    parsed = parse_datetime(value.replace(" ", "+"))
-    if parsed is None:
-        raise ValidationError({"since": "请使用 ISO 8601 时间，例如 2026-11-01T00:00:00+08:00。"})
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        return parse_aware_datetime(value)
+    except DjangoValidationError as exc:
+        raise ValidationError({"since": exc.messages}) from exc
 
 
 def not_modified(request, *, etag: str, last_modified) -> bool:

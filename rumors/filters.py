@@ -2,9 +2,20 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.timeparse import AwareDateTimeField
 
 from . import selectors
 from .models import Category, Debunk, Department, Platform, Report, Status, Verdict
+
+
+class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 as every date-time from a client is read: aware, years 1970–2100.
+
+    django-filter's own field lets "0001-01-01T00:00:00" through, which overflows on SQLite
+    and silently means "anything" on PostgreSQL.
+    """
+
+    field_class = AwareDateTimeField
 
 
 class StaffReportFilter(django_filters.FilterSet):
@@ -16,8 +27,8 @@ class StaffReportFilter(django_filters.FilterSet):
         field_name="lead_department", queryset=Department.objects.all(), label=_("牵头部门")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("是否超期"))
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = AwareIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = AwareIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Report

@@ -10,11 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
+from wenzhou_portal.timeparse import aware_in_range
 
-from .models import Category, Platform, Rating, Verdict
+from .models import Category, Platform, Rating, Report, Verdict
 from .services import ReportInput
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def report_column_limit(name: str) -> int:
+    """The length a report's column holds: PostgreSQL refuses more, SQLite stores it."""
+    return Report._meta.get_field(name).max_length
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -59,15 +65,17 @@ class ReportForm(forms.Form):
     url = forms.URLField(
         label=_("网址链接"),
         required=False,
-        max_length=1000,
+        max_length=report_column_limit("url"),
         assume_scheme="https",
         help_text=_("复制有害信息的链接粘贴在这里。"),
     )
-    account = forms.CharField(label=_("发布者账号或昵称"), required=False, max_length=200)
+    account = forms.CharField(
+        label=_("发布者账号或昵称"), required=False, max_length=report_column_limit("account")
+    )
     place_description = forms.CharField(
         label=_("其他位置说明"),
         required=False,
-        max_length=300,
+        max_length=report_column_limit("place_description"),
         help_text=_("没有链接和账号时，请说明在哪里看到，例如“某某微信群”。"),
     )
     content = forms.CharField(
@@ -93,8 +101,17 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("最多 5 张，每张不超过 5 MB，支持 JPEG、PNG、WebP。"),
     )
-    contact_phone = forms.CharField(label=_("手机号码（选填）"), required=False, max_length=11)
-    contact_email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
+    contact_phone = forms.CharField(
+        label=_("手机号码（选填）"),
+        required=False,
+        max_length=report_column_limit("contact_phone"),
+    )
+    # Django's form EmailField allows 320 characters; the model's column holds 254.
+    contact_email = forms.EmailField(
+        label=_("电子邮箱（选填）"),
+        required=False,
+        max_length=report_column_limit("contact_email"),
+    )
     contact_consent = forms.BooleanField(
         label=_("我同意网信办和处置部门通过以上方式联系我，告知办理进展。"), required=False
     )
@@ -109,7 +126,8 @@ class ReportForm(forms.Form):
         seen_at = self.cleaned_data.get("seen_at")
         if seen_at and seen_at > timezone.now():
             raise ValidationError(_("发现时间不能晚于现在。"), code="future")
-        return seen_at
+        # Year 1 is stored by PostgreSQL but cannot be read back: every staff list would fail.
+        return aware_in_range(seen_at) if seen_at else seen_at
 
     def clean_contact_phone(self):
         phone = "".join(self.cleaned_data.get("contact_phone", "").split())

@@ -4,7 +4,11 @@ Pure functions: URL normalisation, account folding and a character n-gram simila
 used where PostgreSQL's trigram similarity is not available.
 """
 
+import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+# Report.normalized_url's column; re-encoding a query can make a link nine times longer.
+NORMALIZED_URL_MAX_LENGTH = 1000
 
 # Query parameters that say how a link was shared, not what it points at.
 TRACKING_PARAMETERS = frozenset(
@@ -66,7 +70,13 @@ def url_normalise(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMETERS
     )
-    return host + path + (f"?{urlencode(query)}" if query else "")
+    normalised = host + path + (f"?{urlencode(query)}" if query else "")
+    if len(normalised) > NORMALIZED_URL_MAX_LENGTH:
+        # Too long for the column: keep the start and a digest of the whole, so two long
+        # links stay equal exactly when they were equal.
+        digest = hashlib.sha256(normalised.encode()).hexdigest()
+        normalised = normalised[: NORMALIZED_URL_MAX_LENGTH - 65] + "#" + digest
+    return normalised
 
 
 def account_normalise(account: str) -> str:

@@ -6,15 +6,18 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.utils import dateparse, timezone
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
+
+from wenzhou_portal import timeparse
 
 from .models import CATEGORY_EXAMPLES, CLOSED_STATUSES, OPEN_STATUSES, Category, Report
 from .selectors import report_public_outcome
@@ -44,8 +47,6 @@ PUBLIC_COLUMNS = (
 
 # XML 1.0 cannot carry most control characters, even escaped; staff text may hold pasted ones.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# An unencoded "+" in a query string arrives as a space: "…T08:00:00 08:00".
-SPACE_FOR_PLUS_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 
 
 class Open311Error(Exception):
@@ -112,22 +113,28 @@ def _comma_list(query: QueryDict, name: str) -> list[str]:
 
 
 def _w3c_datetime(name: str, raw: str) -> datetime:
-    raw = SPACE_FOR_PLUS_OFFSET.sub(r"+\1", raw.strip())
+    # The spec asks for a zone; without one, the portal's own (Asia/Shanghai) is meant.
     try:
-        value = dateparse.parse_datetime(raw)
-        if value is None:
-            day = dateparse.parse_date(raw)
-            value = datetime.combine(day, time.min) if day is not None else None
-    except ValueError:
-        value = None
-    if value is None:
+        return timeparse.parse_aware_datetime(raw)
+    except ValidationError as error:
+        if error.code == "out_of_range":
+            raise Open311Error(
+                400,
+                gettext("%(name)s：%(message)s") % {"name": name, "message": error.messages[0]},
+            ) from error
         raise Open311Error(
             400,
             gettext("%(name)s 不是有效的 W3C 日期时间，例如 2025-01-01T00:00:00+08:00。")
             % {"name": name},
-        )
-    # The spec asks for a zone; without one, the portal's own (Asia/Shanghai) is meant.
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+        ) from error
+
+
+def _service_codes(query: QueryDict) -> frozenset[str]:
+    codes = frozenset(_comma_list(query, "service_code"))
+    # No category code holds a control character, and PostgreSQL refuses a NUL outright.
+    if not all(code.isprintable() for code in codes):
+        raise Open311Error(400, gettext("service_code 含有不允许的字符。"))
+    return codes
 
 
 def open311_filters(query: QueryDict) -> Open311Filters:
@@ -161,7 +168,7 @@ def open311_filters(query: QueryDict) -> Open311Filters:
         raise Open311Error(400, gettext("start_date 与 end_date 的间隔不能超过 90 天。"))
 
     return Open311Filters(
-        service_codes=frozenset(_comma_list(query, "service_code")),
+        service_codes=_service_codes(query),
         statuses=statuses,
         start=start,
         end=end,

@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
+from wenzhou_portal.timeparse import AwareDateTimeSerializerField
 
-from .forms import MOBILE_RE
+from .forms import MOBILE_RE, report_column_limit
 from .models import Category, Debunk, Department, Platform, RejectionReason, Report
 from .services import ACTION_LABELS, ReportInput
 
@@ -16,15 +17,25 @@ from .services import ACTION_LABELS, ReportInput
 class ReportSubmitSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     platform = serializers.ChoiceField(choices=Platform.choices)
-    url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
-    account = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    place_description = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    url = serializers.URLField(
+        required=False, allow_blank=True, max_length=report_column_limit("url")
+    )
+    account = serializers.CharField(
+        required=False, allow_blank=True, max_length=report_column_limit("account")
+    )
+    place_description = serializers.CharField(
+        required=False, allow_blank=True, max_length=report_column_limit("place_description")
+    )
     content = serializers.CharField(min_length=10, max_length=2000)
-    seen_at = serializers.DateTimeField(required=False, allow_null=True)
+    seen_at = AwareDateTimeSerializerField(required=False, allow_null=True)
     district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
     images = serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True)
-    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=11)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=report_column_limit("contact_phone")
+    )
+    contact_email = serializers.EmailField(
+        required=False, allow_blank=True, max_length=report_column_limit("contact_email")
+    )
     contact_consent = serializers.BooleanField(required=False, default=False)
 
     def validate_seen_at(self, value):

@@ -3,9 +3,7 @@
 All three read the same cached dict from `statistics.report_statistics_cached`.
 """
 
-import csv
 from datetime import datetime
-from io import StringIO
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +15,8 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from wenzhou_portal.csv_export import csv_download, safe_row
 
 from .statistics import report_statistics_cached
 
@@ -47,15 +47,6 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "generated_at": datetime.fromisoformat(stats["generated_at"]),
         },
     )
-
-
-def _cell(value) -> str | int | float:
-    if value is None:
-        return ""
-    # A spreadsheet would run a name starting with = + - @ as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def statistics_csv_rows(stats: dict) -> list[list]:
@@ -123,19 +114,14 @@ def statistics_csv_rows(stats: dict) -> list[list]:
         [gettext("月份"), gettext("发布辟谣")],
         *([month["month"], month["published"]] for month in stats["debunks"]),
     ]
-    return [[_cell(value) for value in row] for row in rows]
+    return [safe_row(row) for row in rows]
 
 
 @require_GET
 def stats_csv(request: HttpRequest) -> HttpResponse:
     stats = report_statistics_cached()
-    buffer = StringIO()
-    csv.writer(buffer).writerows(statistics_csv_rows(stats))
-    # The byte-order mark tells Excel the file is UTF-8, so the Chinese opens readable.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     filename = f"report-statistics-{stats['window']['last_day'][:7]}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(statistics_csv_rows(stats), filename=filename)
 
 
 class StatsMonthSerializer(serializers.Serializer):

@@ -10,7 +10,14 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns import selectors, services
-from campaigns.models import Campaign, CampaignState, EventRegistration, PageViewDay, Signature
+from campaigns.models import (
+    Campaign,
+    CampaignState,
+    EventRegistration,
+    PageViewDay,
+    PhoneVerification,
+    Signature,
+)
 from tests.support import require_service
 from wenzhou_portal.sms import LocmemSMSBackend
 
@@ -194,15 +201,27 @@ def test_one_signature_per_number_holds_under_concurrent_requests():
     assert Signature.objects.filter(campaign=campaign).count() == 1
 
 
+def proven(phone: str) -> PhoneVerification:
+    """A number whose owner typed the code from the text message."""
+    return PhoneVerification.objects.create(
+        phone_hash=services.phone_hash(phone),
+        phone_tail=phone[-4:],
+        code_hash="test$",
+        verified_at=timezone.now(),
+    )
+
+
 def test_event_waitlist_and_cancel_link_promotes_the_next(client):
     campaign = make_campaign("event", capacity=2)
     results = [
-        services.event_register(campaign=campaign, name=f"人{i}", phone=f"1390000000{i}")
+        services.event_register(
+            campaign=campaign, name=f"人{i}", verification=proven(f"1390000000{i}")
+        )
         for i in range(4)
     ]
     assert [r.status for r in results] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     with pytest.raises(services.ParticipationRefused):
-        services.event_register(campaign=campaign, name="重复", phone="13900000000")
+        services.event_register(campaign=campaign, name="重复", verification=proven("13900000000"))
     page = client.get(f"/campaigns/cancel/{results[0].cancel_token}/")
     assert page.status_code == 200
     client.post(f"/campaigns/cancel/{results[0].cancel_token}/")
@@ -220,9 +239,8 @@ def test_event_waitlist_and_cancel_link_promotes_the_next(client):
 
 def test_registering_over_the_web_shows_the_cancel_link(client):
     campaign = make_campaign("event", capacity=1)
-    response = client.post(
-        f"/campaigns/{campaign.slug}/register/", {"name": "周", "phone": "13900000001"}
-    )
+    client.post(f"/campaigns/{campaign.slug}/register/", {"name": "周", "phone": "13900000001"})
+    response = client.post(f"/campaigns/{campaign.slug}/register/confirm/", {"code": _code()})
     assert "报名成功" in response.content.decode()
     token = EventRegistration.objects.get().cancel_token
     assert f"/campaigns/cancel/{token}/" in response.content.decode()
@@ -279,7 +297,7 @@ def test_editors_export_attendees_and_cannot_see_reports(client, make_staff):
 
     editor = make_staff("lin_jing", Role.CAMPAIGN_EDITOR)
     campaign = make_campaign("event", capacity=5)
-    services.event_register(campaign=campaign, name="周同学", phone="13900000001")
+    services.event_register(campaign=campaign, name="周同学", verification=proven("13900000001"))
     client.force_login(editor)
     response = client.post(
         "/admin/campaigns/eventregistration/",
@@ -315,6 +333,59 @@ def test_editors_see_participation_over_time_and_export_masked_signers(client, m
     body = response.content.decode("utf-8-sig")
     assert "张**" in body
     assert "张三丰" not in body
+
+
+def _export(client, admin_path: str, model) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.post(
+        admin_path,
+        {
+            "action": "export_csv",
+            "_selected_action": list(model.objects.values_list("pk", flat=True)),
+        },
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_attendee_export_writes_a_formula_typed_as_a_name_as_text(client, make_staff):
+    from wenzhou_portal.roles import Role
+
+    campaign = make_campaign("event", capacity=5, title="@SUM(A1:A9) 读书会")
+    for tail, name in (("0001", "=1+2"), ("0002", "-2+3+cmd|' /C calc'!A0"), ("0003", "\t=1")):
+        EventRegistration.objects.create(
+            campaign=campaign,
+            name=name,
+            phone_hash=f"hash-{tail}",
+            phone_tail=tail,
+            status=EventRegistration.Status.CONFIRMED,
+            cancel_token=f"token-{tail}",
+        )
+    client.force_login(make_staff("lin_jing4", Role.CAMPAIGN_EDITOR))
+
+    header, *rows = _export(client, "/admin/campaigns/eventregistration/", EventRegistration)
+
+    assert header[1] == "姓名"
+    assert [row[1] for row in rows] == ["'=1+2", "'-2+3+cmd|' /C calc'!A0", "'\t=1"]
+    assert {row[0] for row in rows} == {"'@SUM(A1:A9) 读书会"}
+    assert [row[2] for row in rows] == ["0001", "0002", "0003"]
+
+
+def test_the_signature_export_keeps_numbers_and_escapes_formula_names(client, make_staff):
+    from wenzhou_portal.roles import Role
+
+    campaign = make_campaign(title='=HYPERLINK("https://evil.example")')
+    services.pledge_sign(campaign=campaign, hashed_phone="h1", display_name="=1+2")
+    services.pledge_sign(campaign=campaign, hashed_phone="h2", display_name="+王")
+    client.force_login(make_staff("lin_jing5", Role.CAMPAIGN_EDITOR))
+
+    _header, *rows = _export(client, "/admin/campaigns/signature/", Signature)
+
+    assert [row[1] for row in rows] == ["1", "2"]
+    assert [row[2] for row in rows] == ["'=***", "'+*"]
+    assert {row[0] for row in rows} == {'\'=HYPERLINK("https://evil.example")'}
 
 
 def test_an_editor_uploads_a_cover_and_picks_districts(client, make_staff, settings, tmp_path):

@@ -236,6 +236,28 @@ def test_the_dashboard_reads_snapshots_with_a_constant_number_of_queries(client,
     assert len(cached) <= 2  # the latest snapshot id, and the session at most
 
 
+def test_the_snapshot_csv_escapes_formula_text_and_keeps_negative_numbers(client, october_reports):
+    snapshot = services.snapshot_compute(period=OCTOBER)
+    results = snapshot.results
+    lucheng = results["units"]["330302"]
+    lucheng["name"] = "=1+2"
+    lucheng["change"] = -3.5
+    lucheng["flags"] = [["@cmd", "-1+1"]]
+    Snapshot.objects.filter(pk=snapshot.pk).update(results=results)
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/index/snapshots/2026-10.csv").content.decode("utf-8-sig"))
+        )
+    )
+
+    row = next(row for row in rows if row["district_code"] == "330302")
+    assert row["district"] == "'=1+2"
+    assert row["change"] == "-3.5"
+    assert row["flags"] == "'@cmd:-1+1"
+    assert float(row["report_closure_rate:raw"]) == 75.0
+
+
 def test_downloads_and_api_serve_the_snapshot(client, october_reports):
     snapshot = services.snapshot_compute(period=OCTOBER)
     rows = list(

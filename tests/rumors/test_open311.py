@@ -382,6 +382,89 @@ def test_bad_arguments_are_a_400_in_the_spec_error_shape(client, query, mentions
     assert "Cache-Control" not in response
 
 
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-01-01T00:00:00+99:00",
+        "2026-01-01T00:00:00-24:00",
+        "0001-01-01T00:00:00+08:00",
+        "0001-01-01T00:00:00-08:00",
+        "0001-01-01",
+        "9999-12-31T23:59:59-08:00",
+        "9999-12-31T23:59:59+08:00",
+        "9999-12-31",
+    ],
+)
+def test_open311_dates_with_offsets_or_years_out_of_range_are_a_400_naming_the_argument(
+    client, name, moment
+):
+    response = client.get("/open311/v2/requests.json", {name: moment})
+
+    assert response.status_code == 400
+    [error] = _json(response)
+    assert error["code"] == 400
+    assert name in error["description"]
+
+
+def test_open311_start_date_with_offset_out_of_range_is_a_400(client):
+    response = client.get("/open311/v2/requests.json", {"start_date": "2026-01-01T00:00:00+99:00"})
+
+    assert response.status_code == 400
+    [error] = _json(response)
+    assert error == {
+        "code": 400,
+        "description": "start_date 不是有效的 W3C 日期时间，例如 2025-01-01T00:00:00+08:00。",
+    }
+
+
+def test_open311_year_out_of_range_names_the_allowed_years_in_english_and_xml(client):
+    client.cookies["django_language"] = "en"
+    response = client.get("/open311/v2/requests.xml", {"end_date": "9999-12-31T23:59:59-08:00"})
+
+    assert response.status_code == 400
+    [error] = _xml(response)
+    assert error.findtext("code") == "400"
+    description = error.findtext("description")
+    assert description.startswith("end_date")
+    assert "1970" in description
+    assert "2100" in description
+
+
+def test_open311_dates_at_the_edges_of_the_sane_years_are_read(client):
+    earliest = client.get(
+        "/open311/v2/requests.json",
+        {"start_date": "1970-01-01T00:00:00+08:00", "end_date": "1970-03-01T00:00:00+08:00"},
+    )
+    latest = client.get("/open311/v2/requests.json", {"start_date": "2100-12-31T23:59:59-12:00"})
+
+    assert earliest.status_code == 200
+    assert _json(earliest) == []
+    assert latest.status_code == 200
+    assert _json(latest) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_nul_byte_in_service_code_is_a_400_in_the_spec_error_shape(client, routed, fmt):
+    response = client.get(f"/open311/v2/requests.{fmt}", {"service_code": "rumor\x00"})
+
+    assert response.status_code == 400
+    if fmt == "json":
+        [error] = _json(response)
+        assert error["code"] == 400
+        assert "service_code" in error["description"]
+    else:
+        [error] = _xml(response)
+        assert error.findtext("code") == "400"
+        assert "service_code" in error.findtext("description")
+
+
+def test_open311_unknown_service_code_still_finds_nothing_rather_than_refusing(client, routed):
+    response = client.get("/open311/v2/requests.json", {"service_code": "rumor,no-such-code"})
+
+    assert _ids(response) == [str(routed.public_id)]
+
+
 def test_a_bad_start_date_in_xml_is_a_400_with_errors_elements(client):
     response = client.get("/open311/v2/requests.xml", {"start_date": "not-a-date"})
 

@@ -654,6 +654,50 @@ def test_csv_cells_cannot_become_spreadsheet_formulas():
     assert "=HYPERLINK(1)" not in cells
 
 
+def _hostile_department(label: str, **figures) -> dict:
+    return {
+        "code": "1",
+        "label": label,
+        "received": 1,
+        "closed": 0,
+        "closure_rate_percent": 0.0,
+        "median_working_days_to_close": None,
+        "median_count": 0,
+        "rank": None,
+        "ranked": False,
+        **figures,
+    }
+
+
+@pytest.mark.parametrize(
+    "label", ["-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1+2", "\r=1+2", "+SUM(1)"]
+)
+def test_csv_cells_starting_with_any_formula_character_are_escaped(label):
+    stats = report_statistics(now=NOW)
+    stats["by_department"] = [_hostile_department(label)]
+    cells = [cell for row in statistics_csv_rows(stats) for cell in row]
+    assert "'" + label in cells
+    assert label not in cells
+
+
+def test_the_downloaded_csv_escapes_a_department_named_as_a_formula_and_keeps_numbers(
+    client, monkeypatch
+):
+    from rumors import stats_views
+
+    stats = report_statistics(now=NOW)
+    stats["by_department"] = [
+        _hostile_department("=1+2", received=7, closed=3, closure_rate_percent=-1.5)
+    ]
+    monkeypatch.setattr(stats_views, "report_statistics_cached", lambda: stats)
+
+    sections = _csv_sections(client.get("/reports/stats/report-statistics.csv").content)
+
+    [row] = sections["按牵头部门"][1:]
+    assert row[1] == "'=1+2"
+    assert row[2:5] == ["7", "3", "-1.5"]
+
+
 def test_the_api_returns_the_same_figures_to_anyone(client, this_months_desk):
     response = client.get("/api/v1/reports/stats/")
     assert response.status_code == 200
