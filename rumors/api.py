@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -76,6 +77,9 @@ def _run_action(name: str):
     )
     def run(self, request, pk=None):
         report = self.get_object()
+        # Who may act is decided before what they sent is read: a 403, not a 400.
+        if not services.action_permitted(user=request.user, report=report, action=name):
+            raise PermissionDenied(gettext("您无权对该举报执行此操作。"))
         serializer = ReportActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -100,6 +104,13 @@ def _run_action(name: str):
     return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(run)
 
 
+class CanViewReports(BasePermission):
+    """Staff whose role reads reports (handlers, office admins, auditors); not other staff."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("rumors.view_report")
+
+
 class ReportViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -113,7 +124,9 @@ class ReportViewSet(
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_permissions(self):
-        return [AllowAny()] if self.action == "create" else [IsAdminUser()]
+        if self.action == "create":
+            return [AllowAny()]
+        return [IsAdminUser(), CanViewReports()]
 
     @extend_schema(
         request={"multipart/form-data": ReportSubmitSerializer},

@@ -400,12 +400,13 @@ def actions_allowed(*, user, report: Report) -> list[str]:
     return [
         action
         for action in ACTION_LABELS
-        if _may(user, report, action)
+        if action_permitted(user=user, report=report, action=action)
         and (action == "note" or report.status in ALLOWED_FROM[action])
     ]
 
 
-def _may(user, report: Report, action: str) -> bool:
+def action_permitted(*, user, report: Report, action: str) -> bool:
+    """May this user take this action on this report at all (whatever its state)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
     if is_office_admin(user):
@@ -420,7 +421,7 @@ def _may(user, report: Report, action: str) -> bool:
 
 def _lock_for(user, report_id: int, action: str) -> Report:
     report = Report.objects.select_for_update().get(pk=report_id)
-    if not _may(user, report, action):
+    if not action_permitted(user=user, report=report, action=action):
         raise PermissionDenied(gettext("您无权对该举报执行此操作。"))
     if action != "note" and report.status not in ALLOWED_FROM[action]:
         raise TransitionError(
