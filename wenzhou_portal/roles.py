@@ -1,13 +1,14 @@
 """Staff roles: each is a Django group with the model permissions its work needs.
 
-The groups are created by a data migration; each later migration that adds models
-extends ROLE_PERMISSIONS and calls ``roles_sync`` again, so the groups always match
-this table. Group names are stable English codes; the labels are what staff read.
+The groups are created by a data migration and brought up to date after every migrate;
+each app grants its own models' permissions in its roles.py (``role_grants``). Group names are stable English codes; the labels are what staff read.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,11 +21,28 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计")
 
 
-# Permissions as "app_label.codename". The auditor is computed, not listed: every view
-# permission (except of second-factor secrets) and nothing else, so a new model is
-# readable by the auditor at once.
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICE_ADMIN: {
+# Permissions as "app_label.codename", granted by each app in its own roles.py (found by
+# autodiscovery, as demo.py seeders are), so this package names no app's models. The
+# auditor is computed, not listed: every view permission (except of second-factor
+# secrets) and nothing else, so a new model is readable by the auditor at once.
+_GRANTS: dict[str, set[str]] = defaultdict(set)
+
+
+def role_grants(role: Role, permissions: Iterable[str]) -> None:
+    """An app grants these permissions of its own models to a role (from its roles.py)."""
+    _GRANTS[role].update(permissions)
+
+
+def role_permissions(role: Role) -> set[str]:
+    """Every permission granted to this role, by the portal and by each app."""
+    autodiscover_modules("roles")
+    return set(_GRANTS[role])
+
+
+# The portal's own: accounts, the audit log, second factors and lock-outs.
+role_grants(
+    Role.OFFICE_ADMIN,
+    {
         "wenzhou_portal.view_user",
         "wenzhou_portal.add_user",
         "wenzhou_portal.change_user",
@@ -41,94 +59,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "axes.view_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
-        # The report desk: the office triages, routes and maintains the rules and calendar.
-        "rumors.view_report",
-        "rumors.change_report",
-        "rumors.view_reportevent",
-        "rumors.view_evidence",
-        "rumors.view_department",
-        "rumors.add_department",
-        "rumors.change_department",
-        "rumors.view_routingrule",
-        "rumors.add_routingrule",
-        "rumors.change_routingrule",
-        "rumors.delete_routingrule",
-        "rumors.view_calendarday",
-        "rumors.add_calendarday",
-        "rumors.change_calendarday",
-        "rumors.delete_calendarday",
-        "rumors.view_debunk",
-        "rumors.add_debunk",
-        "rumors.change_debunk",
-        "rumors.publish_debunk",
-        "rumors.view_debunksource",
-        "rumors.add_debunksource",
-        "rumors.change_debunksource",
-        "rumors.delete_debunksource",
-        "rumors.view_debunkappearance",
-        "rumors.add_debunkappearance",
-        "rumors.change_debunkappearance",
-        "rumors.delete_debunkappearance",
     },
-    # Handlers act through the report's handling actions, scoped to their department.
-    Role.DEPARTMENT_HANDLER: {
-        "rumors.view_report",
-        "rumors.change_report",
-        "rumors.view_reportevent",
-        "rumors.view_evidence",
-        "rumors.view_department",
-        # Departments may draft debunks; only the office publishes them.
-        "rumors.view_debunk",
-        "rumors.add_debunk",
-        "rumors.change_debunk",
-        "rumors.view_debunksource",
-        "rumors.add_debunksource",
-        "rumors.change_debunksource",
-        "rumors.delete_debunksource",
-        "rumors.view_debunkappearance",
-        "rumors.add_debunkappearance",
-        "rumors.change_debunkappearance",
-        "rumors.delete_debunkappearance",
-    },
-    Role.CAMPAIGN_EDITOR: {
-        f"campaigns.{verb}_{model}"
-        for model in ("campaign", "externalreach")
-        for verb in ("view", "add", "change")
-    }
-    | {
-        "campaigns.view_signature",
-        "campaigns.change_signature",
-        "campaigns.view_eventregistration",
-        "campaigns.view_pageviewday",
-        "campaigns.delete_externalreach",
-        "campaigns.view_candidate",
-        "campaigns.add_candidate",
-        "campaigns.change_candidate",
-        "campaigns.view_vote",
-        "campaigns.change_vote",
-        "campaigns.view_juryscore",
-        "campaigns.add_juryscore",
-        "campaigns.change_juryscore",
-    },
-    Role.CHARITY_REVIEWER: set(),
-    Role.INDEX_EDITOR: {
-        f"civility_index.{verb}_{model}"
-        for model in (
-            "dimension",
-            "indicator",
-            "methodsettings",
-            "districtpopulation",
-            "enteredvalue",
-        )
-        for verb in ("view", "add", "change")
-    }
-    | {
-        "civility_index.delete_enteredvalue",
-        "civility_index.view_snapshot",
-        "civility_index.change_snapshot",
-    },
-    Role.AUDITOR: set(),
-}
+)
 
 # Apps whose rows hold second-factor secrets (TOTP keys, backup codes): never part of
 # the auditor's computed "view everything".
@@ -162,7 +94,7 @@ def _permission_ids(apps, names: Iterable[str]) -> list[int]:
 
 
 def roles_sync(apps, schema_editor=None) -> None:
-    """Create the role groups and set each one's permissions to exactly ROLE_PERMISSIONS."""
+    """Create the role groups and set each one's permissions to exactly what is granted."""
     _ensure_permissions(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -175,5 +107,5 @@ def roles_sync(apps, schema_editor=None) -> None:
                 .values_list("pk", flat=True)
             )
         else:
-            ids = _permission_ids(apps, ROLE_PERMISSIONS[role])
+            ids = _permission_ids(apps, role_permissions(role))
         group.permissions.set(ids)

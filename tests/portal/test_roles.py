@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from wenzhou_portal.roles import AUDITOR_EXCLUDED_APPS, ROLE_PERMISSIONS, Role
+from wenzhou_portal.roles import AUDITOR_EXCLUDED_APPS, Role, role_permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_the_roles_migration_creates_one_group_per_role():
 
 def test_office_admin_group_has_exactly_its_listed_permissions():
     group = Group.objects.get(name=Role.OFFICE_ADMIN)
-    assert _codes(group) == ROLE_PERMISSIONS[Role.OFFICE_ADMIN]
+    assert _codes(group) == role_permissions(Role.OFFICE_ADMIN)
     assert "wenzhou_portal.change_user" in _codes(group)
 
 
