@@ -19,7 +19,6 @@ from .models import (
     MethodSettings,
     Snapshot,
 )
-from .tasks import recompute_period
 
 
 class MethodChangeMixin:
@@ -173,7 +172,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     def recompute(self, request, queryset):
         periods = sorted({s.period for s in queryset})
         for period in periods:
-            enqueue(recompute_period, period.isoformat())
+            enqueue("civility_index.tasks.recompute_period", period.isoformat())
         messages.success(request, _("已安排重新计算 %(n)s 个月份。") % {"n": len(periods)})
 
     @admin.action(description=_("发布所选版本（作为修订）"))
@@ -196,6 +195,6 @@ class SnapshotAdmin(admin.ModelAdmin):
         if request.method == "POST" and self.has_change_permission(request):
             current = services.month_start(timezone.localdate())
             for period in (services.previous_month(current), current):
-                enqueue(recompute_period, period.isoformat())
+                enqueue("civility_index.tasks.recompute_period", period.isoformat())
             messages.success(request, _("已安排重新计算本月和上月。"))
         return HttpResponseRedirect(reverse("admin:civility_index_snapshot_changelist"))

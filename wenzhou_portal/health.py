@@ -15,6 +15,7 @@ from redis.retry import Retry
 
 from .breaker import breaker_for
 from .cache import ResilientRedisCache
+from .celery import app, broker_uses_redis, broker_url
 
 OK = "ok"
 DEGRADED = "degraded"
@@ -39,18 +40,6 @@ def cache_state() -> str:
     return OK if answered else DEGRADED
 
 
-def broker_url() -> str:
-    from .celery import app
-
-    return app.conf.broker_url or settings.CELERY_BROKER_URL
-
-
-def broker_uses_redis() -> bool:
-    from .celery import app
-
-    return not app.conf.task_always_eager and broker_url().startswith(("redis://", "rediss://"))
-
-
 def _ping_broker() -> None:
     timeout = settings.REDIS_SOCKET_TIMEOUT
     if broker_uses_redis():
@@ -71,8 +60,6 @@ def _ping_broker() -> None:
 
 def broker_state() -> str:
     """ok, or degraded when the broker refuses (tasks then wait for the beat sweeper)."""
-    from .celery import app
-
     if app.conf.task_always_eager:
         return OK  # tasks run in-process: there is no broker to ask
     breaker = breaker_for(broker_url()) if broker_uses_redis() else None

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns import selectors, services
@@ -119,7 +120,7 @@ def test_a_burst_from_few_clients_is_flagged_and_excluded_votes_are_stated(clien
     assert result["rows"][0]["votes"] == 0
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert f"有 {services.VOTE_BURST_VOTES} 票因异常被剔除" in page
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.votes_exclude(vote_ids=flagged, reason=" ")
 
 
@@ -181,7 +182,7 @@ def test_a_rejected_entry_shows_the_reason_to_the_entrant(client):
     entry = services.contest_entry_submit(
         campaign=campaign, name="作品", story="介绍", link="https://www.douyin.com/video/1"
     )
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.entry_moderate(candidate_id=entry.pk, approve=False)
     services.entry_moderate(candidate_id=entry.pk, approve=False, reason="与活动主题无关")
     page = client.get(f"/campaigns/entries/{entry.status_token}/").content.decode()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -68,7 +69,7 @@ def test_a_report_linked_after_publication_closes_at_once(
 
 
 def test_departments_draft_but_only_the_office_publishes(debunk, lucheng_handler):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.debunk_publish(debunk_id=debunk.pk, actor=lucheng_handler)
     debunk.refresh_from_db()
     assert not debunk.is_published

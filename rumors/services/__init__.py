@@ -1,0 +1,118 @@
+"""Every write of the report desk, one module per concern.
+
+- ``events``: each step is a ReportEvent; public steps tell the reporter;
+- ``intake``: tracking codes, submission with evidence, the reporter's rating;
+- ``routing``: rules, routing once per report, the sweeper's re-queue;
+- ``policy``: who may take which action from which state;
+- ``handling``: the handling loop, one service per step;
+- ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
+- ``actions``: one entry point for an action by name (admin and API);
+- ``deadlines``: beat's deadline checks and contact erasure.
+
+Services queue tasks by name (``wenzhou_portal.celery.enqueue``), so only tasks import
+services, never the other way round.
+"""
+
+from .actions import (
+    report_act,
+)
+from .deadlines import (
+    contacts_erase_expired,
+    deadlines_check,
+)
+from .debunks import (
+    WITHDRAWAL_REASON_MAX_LENGTH,
+    debunk_close_linked_reports,
+    debunk_correct,
+    debunk_publish,
+    debunk_tell_reporters_of_correction,
+    debunk_tell_reporters_of_withdrawal,
+    debunk_url,
+    debunk_withdraw,
+    report_link_debunk,
+)
+from .events import (
+    TransitionError,
+    report_event_notify,
+)
+from .handling import (
+    report_accept,
+    report_assign,
+    report_contact_view,
+    report_merge,
+    report_note,
+    report_pause,
+    report_reclassify,
+    report_reject,
+    report_resolve,
+    report_resume,
+    report_send_back,
+    report_unlink_duplicate,
+)
+from .intake import (
+    CROCKFORD,
+    TRACKING_CODE_LENGTH,
+    ReportInput,
+    report_rate,
+    report_submit,
+    tracking_code_generate,
+    tracking_code_normalise,
+)
+from .policy import (
+    ACTION_LABELS,
+    ALLOWED_FROM,
+    OFFICE_ONLY,
+    action_permitted,
+    actions_allowed,
+)
+from .routing import (
+    office_department,
+    report_route,
+    reports_requeue_pending,
+    rule_match,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "ALLOWED_FROM",
+    "CROCKFORD",
+    "OFFICE_ONLY",
+    "TRACKING_CODE_LENGTH",
+    "WITHDRAWAL_REASON_MAX_LENGTH",
+    "ReportInput",
+    "TransitionError",
+    "action_permitted",
+    "actions_allowed",
+    "contacts_erase_expired",
+    "deadlines_check",
+    "debunk_close_linked_reports",
+    "debunk_correct",
+    "debunk_publish",
+    "debunk_tell_reporters_of_correction",
+    "debunk_tell_reporters_of_withdrawal",
+    "debunk_url",
+    "debunk_withdraw",
+    "office_department",
+    "report_accept",
+    "report_act",
+    "report_assign",
+    "report_contact_view",
+    "report_event_notify",
+    "report_link_debunk",
+    "report_merge",
+    "report_note",
+    "report_pause",
+    "report_rate",
+    "report_reclassify",
+    "report_reject",
+    "report_resolve",
+    "report_resume",
+    "report_route",
+    "report_send_back",
+    "report_submit",
+    "report_unlink_duplicate",
+    "reports_requeue_pending",
+    "rule_match",
+    "tracking_code_generate",
+    "tracking_code_normalise",
+]

@@ -1,0 +1,251 @@
+"""Debunks: publish, correct and withdraw; closing the reports a debunk answers."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from wenzhou_portal.audit import audit_record
+from wenzhou_portal.celery import enqueue_on_commit
+
+from ..models import (
+    OPEN_STATUSES,
+    Debunk,
+    EventKind,
+    Report,
+    Status,
+)
+from .events import TransitionError, _event
+from .handling import _close, _tell_merged
+from .policy import _lock_for
+
+
+def report_link_debunk(*, report_id: int, actor, debunk_id: int) -> Report:
+    """Attach a report to a debunk; if the debunk is already out, the report closes with it."""
+    with transaction.atomic():
+        report = _lock_for(actor, report_id, "link_debunk")
+        debunk = Debunk.objects.get(pk=debunk_id)
+        if debunk.is_withdrawn:
+            raise TransitionError(
+                gettext("辟谣《%(title)s》已撤回，不能再用来答复举报。") % {"title": debunk.title},
+                code="withdrawn",
+            )
+        report.debunk = debunk
+        report.save(update_fields=["debunk", "updated_at"])
+        _event(
+            report,
+            kind=EventKind.NOTE,
+            actor=actor,
+            from_status=report.status,
+            internal_text=gettext("关联辟谣《%(title)s》。") % {"title": debunk.title},
+        )
+        if debunk.is_published:
+            _resolve_with_debunk(report, debunk, actor=actor)
+        return report
+
+
+def debunk_url(debunk: Debunk) -> str:
+    return settings.SITE_URL + debunk.get_absolute_url()
+
+
+def _resolve_with_debunk(report: Report, debunk: Debunk, *, actor=None) -> None:
+    from_status = report.status
+    _close(report, Status.RESOLVED)
+    report.debunk = debunk
+    report.public_feedback = gettext(
+        "%(authority)s已就您举报的内容发布辟谣《%(title)s》（结论：%(verdict)s）：%(url)s"
+    ) % {
+        "authority": debunk.authority.name,
+        "title": debunk.title,
+        "verdict": debunk.get_verdict_display(),
+        "url": debunk_url(debunk),
+    }
+    report.save()
+    _event(
+        report,
+        kind=EventKind.RESOLVED,
+        actor=actor,
+        department=debunk.authority,
+        from_status=from_status,
+        public_text=report.public_feedback,
+    )
+    _tell_merged(report, actor)
+
+
+def debunk_publish(*, debunk_id: int, actor) -> Debunk:
+    """Publish a debunk; its linked reports are closed with a link to it by a task."""
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以发布辟谣。"))
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if debunk.is_withdrawn:
+            raise TransitionError(gettext("已撤回的辟谣不能再次发布。"), code="withdrawn")
+        if not debunk.is_published:
+            debunk.is_published = True
+            debunk.published_at = debunk.published_at or timezone.now()
+            debunk.save(update_fields=["is_published", "published_at", "updated_at"])
+        enqueue_on_commit("rumors.tasks.close_reports_for_debunk", debunk.pk)
+        return debunk
+
+
+def debunk_close_linked_reports(*, debunk_id: int) -> int:
+    """Close every open report linked to a published debunk; a re-run changes nothing."""
+    debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
+    if not debunk.is_published or debunk.is_withdrawn:
+        return 0
+    closed = 0
+    open_ids = Report.objects.filter(
+        debunk=debunk, status__in=OPEN_STATUSES - {Status.MERGED}
+    ).values_list("pk", flat=True)
+    for report_id in list(open_ids):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.status not in OPEN_STATUSES:
+                continue  # closed meanwhile by staff or an earlier run
+            _resolve_with_debunk(report, debunk)
+            closed += 1
+    return closed
+
+
+def debunk_correct(*, debunk_id: int, actor, note: str) -> Debunk:
+    """Correct a published debunk; every reporter whose report it closed is told again."""
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以更正辟谣。"))
+    if not note.strip():
+        raise ValidationError({"correction_note": gettext("请写明更正的内容。")})
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if not debunk.is_published:
+            raise TransitionError(gettext("尚未发布的辟谣直接修改即可，无需更正。"), code="draft")
+        if debunk.is_withdrawn:
+            raise TransitionError(gettext("已撤回的辟谣不能更正。"), code="withdrawn")
+        debunk.corrected_at = timezone.now()
+        debunk.correction_note = note.strip()
+        debunk.save(update_fields=["corrected_at", "correction_note", "updated_at"])
+        enqueue_on_commit("rumors.tasks.tell_reporters_of_correction", debunk.pk)
+        return debunk
+
+
+def debunk_tell_reporters_of_correction(*, debunk_id: int) -> int:
+    """One public event (and email) per report the corrected debunk closed."""
+    debunk = Debunk.objects.get(pk=debunk_id)
+    # The marker makes a second delivery of the task tell nobody twice.
+    marker = f"debunk-correction:{debunk.pk}:{debunk.corrected_at.isoformat()}"
+    told = 0
+    reports = Report.objects.filter(debunk=debunk, status=Status.RESOLVED).exclude(
+        events__internal_text=marker
+    )
+    for report in reports:
+        with transaction.atomic():
+            _event(
+                report,
+                kind=EventKind.NOTE,
+                department=debunk.authority,
+                from_status=report.status,
+                public_text=gettext("辟谣《%(title)s》已于 %(date)s 更正：%(note)s %(url)s")
+                % {
+                    "title": debunk.title,
+                    "date": timezone.localtime(debunk.corrected_at).strftime("%Y-%m-%d"),
+                    "note": debunk.correction_note,
+                    "url": debunk_url(debunk),
+                },
+                internal_text=marker,
+            )
+        told += 1
+    return told
+
+
+WITHDRAWAL_REASON_MAX_LENGTH = 1000
+
+
+def debunk_withdraw(
+    *, debunk_id: int, actor, reason: str, request: HttpRequest | None = None
+) -> Debunk:
+    """Withdraw a published debunk (撤回) with a reason; it is never deleted.
+
+    It leaves the public pages and feeds, its address answers "withdrawn", the label feed
+    carries a tombstone, linked reports keep the link and their reporters are told.
+    """
+    if not actor.has_perm("rumors.publish_debunk"):
+        raise PermissionDenied(gettext("只有网信办可以撤回辟谣。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": gettext("请写明撤回的理由。")})
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "withdrawal_reason": gettext("撤回理由不能超过 %(limit)d 字。")
+                % {"limit": WITHDRAWAL_REASON_MAX_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
+        if not debunk.is_published:
+            raise TransitionError(
+                gettext("尚未发布的辟谣无需撤回，可以直接修改或删除。"), code="draft"
+            )
+        if debunk.is_withdrawn:
+            raise TransitionError(
+                gettext("该辟谣已于 %(date)s 撤回。")
+                % {"date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d %H:%M")},
+                code="withdrawn",
+            )
+        debunk.withdrawn_at = timezone.now()
+        debunk.withdrawal_reason = reason
+        debunk.withdrawn_by = actor
+        debunk.save(
+            update_fields=["withdrawn_at", "withdrawal_reason", "withdrawn_by", "updated_at"]
+        )
+        audit_record(
+            action="debunk_withdrawn",
+            actor=actor,
+            target=f"debunk:{debunk.pk} {debunk.slug}",
+            request=request,
+            detail={
+                "debunk_id": debunk.pk,
+                "slug": debunk.slug,
+                "title": debunk.title,
+                "reason": reason,
+                "linked_reports": debunk.reports.count(),
+            },
+        )
+        enqueue_on_commit("rumors.tasks.tell_reporters_of_withdrawal", debunk.pk)
+        return debunk
+
+
+def debunk_tell_reporters_of_withdrawal(*, debunk_id: int) -> int:
+    """One public event (and message) per report linked to the withdrawn debunk."""
+    debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
+    if not debunk.is_withdrawn:
+        return 0
+    # The marker makes a second delivery of the task tell nobody twice.
+    marker = f"debunk-withdrawal:{debunk.pk}"
+    told = 0
+    for report_id in list(
+        Report.objects.filter(debunk=debunk)
+        .exclude(events__internal_text=marker)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.events.filter(internal_text=marker).exists():
+                continue  # told meanwhile by a concurrent delivery
+            _event(
+                report,
+                kind=EventKind.NOTE,
+                department=debunk.authority,
+                from_status=report.status,
+                public_text=gettext(
+                    "答复您举报的辟谣《%(title)s》已于 %(date)s 撤回。撤回理由：%(reason)s"
+                )
+                % {
+                    "title": debunk.title,
+                    "date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d"),
+                    "reason": debunk.withdrawal_reason,
+                },
+                internal_text=marker,
+            )
+        told += 1
+    return told

@@ -1,0 +1,164 @@
+"""Intake: tracking codes, a citizen's report saved with its evidence, the reporter's rating."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from wenzhou_portal import images as evidence_files
+from wenzhou_portal.celery import enqueue_on_commit
+
+from ..matching import url_normalise
+from ..models import (
+    EventKind,
+    Evidence,
+    Rating,
+    Report,
+    Status,
+)
+from .events import TransitionError, _event
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+TRACKING_CODE_LENGTH = 16
+
+
+def tracking_code_generate() -> str:
+    """16 Crockford base32 characters from 80 bits of a cryptographic random source."""
+    value = int.from_bytes(secrets.token_bytes(10), "big")
+    chars = []
+    for _i in range(TRACKING_CODE_LENGTH):
+        value, digit = divmod(value, 32)
+        chars.append(CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def tracking_code_normalise(raw: str) -> str | None:
+    """Accept a code as a citizen types it (lower case, dashes, O for 0); None if malformed."""
+    cleaned = "".join(raw.split()).replace("-", "").upper()
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if len(cleaned) != TRACKING_CODE_LENGTH or any(c not in CROCKFORD for c in cleaned):
+        return None
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    category: str
+    platform: str
+    content: str
+    url: str = ""
+    account: str = ""
+    place_description: str = ""
+    seen_at: datetime | None = None
+    district: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_consent: bool = False
+
+
+def report_submit(
+    *,
+    data: ReportInput,
+    images: list[evidence_files.DecodedImage] | tuple = (),
+    reporter=None,
+    queue_routing: bool = True,
+) -> Report:
+    """Save a citizen's report with its evidence and queue routing after commit.
+
+    With queue_routing=False the report waits for the beat sweeper, as after a broker
+    outage (used for imports and demo data).
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            report = _create_with_unique_code(data, reporter)
+            for image in images:
+                stored.extend(_store_evidence(report, image))
+            _event(
+                report,
+                kind=EventKind.SUBMITTED,
+                public_text=gettext("我们已收到您的举报，将尽快分办处理。"),
+            )
+    except Exception:
+        for path in stored:
+            evidence_files.delete_private(path)
+        raise
+    if queue_routing:
+        enqueue_on_commit("rumors.tasks.route_report", report.pk)
+    return report
+
+
+def _create_with_unique_code(data: ReportInput, reporter) -> Report:
+    observer = bool(reporter is not None and getattr(reporter, "is_citizen_observer", False))
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Report.objects.create(
+                    tracking_code=tracking_code_generate(),
+                    category=data.category,
+                    platform=data.platform,
+                    url=data.url,
+                    normalized_url=url_normalise(data.url),
+                    account=data.account,
+                    place_description=data.place_description,
+                    content=data.content,
+                    seen_at=data.seen_at,
+                    district=data.district,
+                    contact_phone=data.contact_phone if data.contact_consent else "",
+                    contact_email=data.contact_email if data.contact_consent else "",
+                    contact_consent=data.contact_consent,
+                    reporter=reporter if getattr(reporter, "pk", None) else None,
+                    priority=settings.OBSERVER_PRIORITY if observer else 0,
+                )
+        except IntegrityError:
+            # 80 random bits make a clash astronomically rare; try a fresh code.
+            continue
+    raise RuntimeError("could not allocate a unique tracking code")
+
+
+def _store_evidence(report: Report, image: evidence_files.DecodedImage) -> list[str]:
+    redacted = evidence_files.redacted_copy(image)
+    original_path = evidence_files.store_private(image.data, extension=image.format.lower())
+    redacted_path = evidence_files.store_private(redacted.data, extension=redacted.extension)
+    Evidence.objects.create(
+        report=report,
+        original_path=original_path,
+        original_sha256=image.sha256,
+        original_format=image.format,
+        original_size=len(image.data),
+        redacted_path=redacted_path,
+        redacted_content_type=redacted.content_type,
+        width=image.width,
+        height=image.height,
+    )
+    return [original_path, redacted_path]
+
+
+def report_rate(*, report: Report, rating: str, comment: str = "") -> Report:
+    """The reporter rates a resolved report, once."""
+    if rating not in Rating.values:
+        raise ValidationError({"rating": gettext("请选择满意、基本满意或不满意。")})
+    if len(comment) > 500:
+        raise ValidationError({"comment": gettext("评价意见不能超过 500 字。")})
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Status.RESOLVED, rating="").update(
+            rating=rating, rating_comment=comment.strip(), rated_at=timezone.now()
+        )
+        if not updated:
+            raise TransitionError(
+                gettext("该举报现在不能评价，或已经评价过了。"), code="cannot_rate"
+            )
+        report.refresh_from_db()
+        _event(
+            report,
+            kind=EventKind.RATED,
+            from_status=report.status,
+            internal_text=f"{report.get_rating_display()} {report.rating_comment}".strip(),
+        )
+        return report
