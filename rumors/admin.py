@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal.admin_audit import AuditedModelAdmin
 from wenzhou_portal.csv_export import SafeWriter
 from wenzhou_portal.districts import District
 from wenzhou_portal.text import has_spoofing, neutralise_html
@@ -41,7 +42,7 @@ from .models import (
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedModelAdmin):
     list_display = ("name", "kind", "district", "email", "is_active")
     list_filter = ("kind", "district", "is_active")
     search_fields = ("name",)
@@ -49,7 +50,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(AuditedModelAdmin):
     """Rules are edited here; admin's history keeps each change with who made it."""
 
     list_display = (
@@ -67,7 +68,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedModelAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"
@@ -583,7 +584,7 @@ LINKED_REPORTS_SHOWN = 20
 
 
 @admin.register(Debunk)
-class DebunkAdmin(admin.ModelAdmin):
+class DebunkAdmin(AuditedModelAdmin):
     form = DebunkForm
     inlines = [DebunkSourceInline, DebunkAppearanceInline]
     list_display = ("title", "verdict", "authority", "state", "published_at", "linked")

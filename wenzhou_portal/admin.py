@@ -160,12 +160,27 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "action", "display_actor", "display_target", "ip_address")
-    list_filter = ("action",)
+    list_display = (
+        "occurred_at",
+        "app",
+        "action",
+        "display_actor",
+        "display_target",
+        "ip_address",
+    )
+    list_filter = ("app", ("actor", admin.RelatedOnlyFieldListFilter), "action")
     search_fields = ("target", "actor__username")
     date_hierarchy = "occurred_at"
     list_select_related = ("actor",)
-    fields = ("occurred_at", "action", "display_actor", "display_target", "ip_address", "detail")
+    fields = (
+        "occurred_at",
+        "app",
+        "action",
+        "display_actor",
+        "display_target",
+        "ip_address",
+        "detail",
+    )
     readonly_fields = fields
 
     # Audit events are append-only: nobody edits or deletes them, not even a superuser.

@@ -28,8 +28,14 @@ def audit_record(
     request: HttpRequest | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Store one audit event in the database and log it as one line."""
+    """Store one audit event in the database and log it as one line.
+
+    An app names its actions "<app>.<verb>" ("campaigns.votes_excluded"); actions
+    without a dot are the portal's own (sign-ins, accounts).
+    """
+    app = action.split(".", 1)[0] if "." in action else "wenzhou_portal"
     event = AuditEvent.objects.create(
+        app=app,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         target=target[:200],

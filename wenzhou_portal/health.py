@@ -15,7 +15,7 @@ from redis.retry import Retry
 
 from .breaker import breaker_for
 from .cache import ResilientRedisCache
-from .celery import app, broker_uses_redis, broker_url
+from .celery import app, broker_url, broker_uses_redis
 
 OK = "ok"
 DEGRADED = "degraded"

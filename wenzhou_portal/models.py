@@ -35,6 +35,9 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The app whose staff write this is ("rumors", "campaigns"…; the portal's own for
+    # sign-ins and accounts), so the auditor can filter by it.
+    app = models.CharField(_("模块"), max_length=32, db_index=True, default="wenzhou_portal")
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     target = models.CharField(_("对象"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)

@@ -199,7 +199,7 @@ def debunk_withdraw(
             update_fields=["withdrawn_at", "withdrawal_reason", "withdrawn_by", "updated_at"]
         )
         audit_record(
-            action="debunk_withdrawn",
+            action="rumors.debunk_withdrawn",
             actor=actor,
             target=f"debunk:{debunk.pk} {debunk.slug}",
             request=request,

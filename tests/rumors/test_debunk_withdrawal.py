@@ -151,7 +151,7 @@ def test_an_office_admin_withdraws_with_a_reason_and_it_is_audited(
     assert published.withdrawn_by == office_admin
     assert published.updated_at > before
     assert published.is_published  # it was published, and that stays on the record
-    event = AuditEvent.objects.get(action="debunk_withdrawn")
+    event = AuditEvent.objects.get(action="rumors.debunk_withdrawn")
     assert event.actor == office_admin
     assert event.detail["debunk_id"] == published.pk
     assert event.detail["reason"] == REASON
@@ -164,7 +164,7 @@ def test_withdrawing_without_a_reason_is_refused(published, office_admin, reason
     assert "请写明撤回的理由" in str(refused.value)
     published.refresh_from_db()
     assert not published.is_withdrawn
-    assert not AuditEvent.objects.filter(action="debunk_withdrawn").exists()
+    assert not AuditEvent.objects.filter(action="rumors.debunk_withdrawn").exists()
 
 
 def test_a_reason_longer_than_the_limit_is_refused(published, office_admin):
@@ -194,7 +194,7 @@ def test_a_draft_is_not_withdrawn_nor_a_debunk_withdrawn_twice(
         services.debunk_withdraw(debunk_id=debunk.pk, actor=office_admin, reason="又一次")
     debunk.refresh_from_db()
     assert (debunk.withdrawn_at, debunk.withdrawal_reason) == (first, REASON)
-    assert AuditEvent.objects.filter(action="debunk_withdrawn").count() == 1
+    assert AuditEvent.objects.filter(action="rumors.debunk_withdrawn").count() == 1
 
 
 def test_a_withdrawn_debunk_is_not_republished_corrected_or_linked_again(
@@ -229,7 +229,7 @@ def test_an_office_admin_withdraws_from_the_debunk_page(client, published, offic
     assert "已撤回" in response.content.decode()
     published.refresh_from_db()
     assert published.withdrawal_reason == REASON
-    assert AuditEvent.objects.get(action="debunk_withdrawn").actor == office_admin
+    assert AuditEvent.objects.get(action="rumors.debunk_withdrawn").actor == office_admin
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
