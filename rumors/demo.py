@@ -215,7 +215,7 @@ def _advance(report: Report, state: str, admin, departments, primary) -> None:
     if state in ("triage", "routed", "pending"):
         return
     if state == "merged":
-        services.report_merge(report_id=report.pk, actor=admin, primary_id=primary.pk)
+        services.report_merge(report_id=report.pk, actor=admin, primary_code=primary.tracking_code)
         return
     if state == "rejected":
         services.report_reject(

@@ -3,19 +3,15 @@
 - ``events``: each step is a ReportEvent; public steps tell the reporter;
 - ``intake``: tracking codes, submission with evidence, the reporter's rating;
 - ``routing``: rules, routing once per report, the sweeper's re-queue;
-- ``policy``: who may take which action from which state;
+- ``policy``: the table of report actions: who may take which from which state;
 - ``handling``: the handling loop, one service per step;
 - ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
-- ``actions``: one entry point for an action by name (admin and API);
 - ``deadlines``: beat's deadline checks and contact erasure.
 
 Services queue tasks by name (``wenzhou_portal.celery.enqueue``), so only tasks import
 services, never the other way round.
 """
 
-from .actions import (
-    report_act,
-)
 from .deadlines import (
     contacts_erase_expired,
     deadlines_check,
@@ -60,10 +56,16 @@ from .intake import (
 )
 from .policy import (
     ACTION_LABELS,
-    ALLOWED_FROM,
-    OFFICE_ONLY,
+    ACTIONS,
+    PUBLIC_FIELD_HINT,
+    ActionField,
+    FieldKind,
+    ReportAction,
+    Who,
     action_permitted,
     actions_allowed,
+    report_act,
+    report_action_take,
 )
 from .routing import (
     office_department,
@@ -73,14 +75,18 @@ from .routing import (
 )
 
 __all__ = [
+    "ACTIONS",
     "ACTION_LABELS",
-    "ALLOWED_FROM",
     "CROCKFORD",
-    "OFFICE_ONLY",
+    "PUBLIC_FIELD_HINT",
     "TRACKING_CODE_LENGTH",
     "WITHDRAWAL_REASON_MAX_LENGTH",
+    "ActionField",
+    "FieldKind",
+    "ReportAction",
     "ReportInput",
     "TransitionError",
+    "Who",
     "action_permitted",
     "actions_allowed",
     "contacts_erase_expired",
@@ -95,6 +101,7 @@ __all__ = [
     "office_department",
     "report_accept",
     "report_act",
+    "report_action_take",
     "report_assign",
     "report_contact_view",
     "report_event_notify",

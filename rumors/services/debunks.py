@@ -19,14 +19,20 @@ from ..models import (
 )
 from .events import TransitionError, _event
 from .handling import _close, _tell_merged
-from .policy import _lock_for
+from .policy import _lock_for, performs
 
 
-def report_link_debunk(*, report_id: int, actor, debunk_id: int) -> Report:
+@performs("link_debunk")
+def report_link_debunk(*, report_id: int, actor, debunk_id: int | None = None) -> Report:
     """Attach a report to a debunk; if the debunk is already out, the report closes with it."""
+    try:
+        debunk = Debunk.objects.filter(pk=int(debunk_id)).first() if debunk_id else None
+    except (TypeError, ValueError):
+        debunk = None
+    if debunk is None:
+        raise ValidationError({"debunk_id": gettext("请选择要关联的辟谣。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "link_debunk")
-        debunk = Debunk.objects.get(pk=debunk_id)
         if debunk.is_withdrawn:
             raise TransitionError(
                 gettext("辟谣《%(title)s》已撤回，不能再用来答复举报。") % {"title": debunk.title},
@@ -86,6 +92,11 @@ def debunk_publish(*, debunk_id: int, actor) -> Debunk:
             debunk.is_published = True
             debunk.published_at = debunk.published_at or timezone.now()
             debunk.save(update_fields=["is_published", "published_at", "updated_at"])
+            audit_record(
+                action="rumors.debunk_published",
+                actor=actor,
+                target=f"rumors.debunk:{debunk.pk} {debunk.title}",
+            )
         enqueue_on_commit("rumors.tasks.close_reports_for_debunk", debunk.pk)
         return debunk
 
@@ -124,6 +135,11 @@ def debunk_correct(*, debunk_id: int, actor, note: str) -> Debunk:
         debunk.corrected_at = timezone.now()
         debunk.correction_note = note.strip()
         debunk.save(update_fields=["corrected_at", "correction_note", "updated_at"])
+        audit_record(
+            action="rumors.debunk_corrected",
+            actor=actor,
+            target=f"rumors.debunk:{debunk.pk} {debunk.title}",
+        )
         enqueue_on_commit("rumors.tasks.tell_reporters_of_correction", debunk.pk)
         return debunk
 

@@ -7,7 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from wenzhou_portal.audit import audit_record
+from wenzhou_portal.districts import District
+
 from ..models import (
+    Category,
     Department,
     EventKind,
     RejectionReason,
@@ -16,13 +20,15 @@ from ..models import (
     RoutingState,
     Status,
 )
-from ..selectors import is_office_admin, user_department_ids
+from ..selectors import is_office_admin, report_by_tracking_code, user_department_ids
 from ..workdays import work_calendar
 from .events import TransitionError, _event
-from .policy import _actor_department, _lock_for
+from .intake import tracking_code_normalise
+from .policy import _actor_department, _lock_for, performs
 from .routing import _apply_routing, office_department
 
 
+@performs("accept")
 def report_accept(*, report_id: int, actor) -> Report:
     """The lead department starts handling a routed report."""
     with transaction.atomic():
@@ -50,10 +56,11 @@ def report_accept(*, report_id: int, actor) -> Report:
         return report
 
 
-def report_note(*, report_id: int, actor, text: str) -> ReportEvent:
+@performs("note")
+def report_note(*, report_id: int, actor, text: str = "") -> ReportEvent:
     """An internal annotation by the lead, a co-handler or the office; never public."""
     if not text.strip():
-        raise ValidationError({"internal_text": gettext("请填写批注内容。")})
+        raise ValidationError({"text": gettext("请填写批注内容。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "note")
         department = _actor_department(actor, report)
@@ -69,10 +76,11 @@ def report_note(*, report_id: int, actor, text: str) -> ReportEvent:
         )
 
 
-def report_send_back(*, report_id: int, actor, reason: str) -> Report:
+@performs("send_back")
+def report_send_back(*, report_id: int, actor, reason: str = "") -> Report:
     """The lead department returns a report to the office for re-routing."""
     if not reason.strip():
-        raise ValidationError({"internal_text": gettext("请说明退回原因。")})
+        raise ValidationError({"reason": gettext("请说明退回原因。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "send_back")
         from_status, department = report.status, report.lead_department
@@ -94,10 +102,14 @@ def report_send_back(*, report_id: int, actor, reason: str) -> Report:
         return report
 
 
-def report_assign(*, report_id: int, actor, department: Department, working_days: int) -> Report:
+@performs("assign")
+def report_assign(
+    *, report_id: int, actor, department_id: int | None = None, working_days: int = 5
+) -> Report:
     """The office routes a report from its triage queue by hand."""
-    if working_days < 1:
-        raise ValidationError({"working_days": gettext("办理时限至少为 1 个工作日。")})
+    department = _active_department(department_id)
+    if not isinstance(working_days, int) or not 1 <= working_days <= 90:
+        raise ValidationError({"working_days": gettext("办理时限为 1 至 90 个工作日。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "assign")
         from_status = report.status
@@ -120,10 +132,11 @@ def report_assign(*, report_id: int, actor, department: Department, working_days
         return report
 
 
-def report_pause(*, report_id: int, actor, request_text: str) -> Report:
+@performs("pause")
+def report_pause(*, report_id: int, actor, request_text: str = "") -> Report:
     """Ask the reporter for more information; the deadline clock stops meanwhile."""
     if not request_text.strip():
-        raise ValidationError({"public_text": gettext("请写明需要举报人补充什么。")})
+        raise ValidationError({"request_text": gettext("请写明需要举报人补充什么。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "pause")
         from_status = report.status
@@ -141,6 +154,7 @@ def report_pause(*, report_id: int, actor, request_text: str) -> Report:
         return report
 
 
+@performs("resume")
 def report_resume(*, report_id: int, actor, text: str = "") -> Report:
     """Restart the clock; the deadline moves by the working days spent waiting."""
     with transaction.atomic():
@@ -160,6 +174,18 @@ def report_resume(*, report_id: int, actor, text: str = "") -> Report:
         return report
 
 
+def _active_department(department_id) -> Department:
+    department = None
+    if department_id not in (None, ""):
+        try:
+            department = Department.objects.filter(pk=int(department_id), is_active=True).first()
+        except (TypeError, ValueError):
+            department = None
+    if department is None:
+        raise ValidationError({"department_id": gettext("请选择分办部门。")})
+    return department
+
+
 def _unpause(report: Report) -> None:
     if report.paused_at is None:
         return
@@ -170,10 +196,11 @@ def _unpause(report: Report) -> None:
     report.paused_at = None
 
 
-def report_resolve(*, report_id: int, actor, feedback: str, internal_text: str = "") -> Report:
+@performs("resolve")
+def report_resolve(*, report_id: int, actor, feedback: str = "", internal_text: str = "") -> Report:
     """Close a report with the public feedback the citizen reads."""
     if not feedback.strip():
-        raise ValidationError({"public_text": gettext("请填写给举报人的反馈。")})
+        raise ValidationError({"feedback": gettext("请填写给举报人的反馈。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "resolve")
         from_status = report.status
@@ -194,14 +221,15 @@ def report_resolve(*, report_id: int, actor, feedback: str, internal_text: str =
         return report
 
 
+@performs("reject")
 def report_reject(
-    *, report_id: int, actor, reason: str, text: str, redirect_to: str = ""
+    *, report_id: int, actor, reason: str = "", text: str = "", redirect_to: str = ""
 ) -> Report:
     """Decline a report, naming the reason, who decided, and where else to go."""
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": gettext("请选择不予受理的原因。")})
     if not text.strip():
-        raise ValidationError({"public_text": gettext("请向举报人说明不予受理的理由。")})
+        raise ValidationError({"text": gettext("请向举报人说明不予受理的理由。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "reject")
         from_status = report.status
@@ -235,11 +263,15 @@ def report_reject(
         return report
 
 
-def report_merge(*, report_id: int, actor, primary_id: int, text: str = "") -> Report:
+@performs("merge")
+def report_merge(*, report_id: int, actor, primary_code: str = "", text: str = "") -> Report:
     """Fold a report into an earlier one of the same thing; it follows that one's outcome."""
+    found = report_by_tracking_code(tracking_code_normalise(primary_code))
+    if found is None:
+        raise ValidationError({"primary_code": gettext("没有找到该查询码对应的举报。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "merge")
-        primary = Report.objects.select_for_update().get(pk=primary_id)
+        primary = Report.objects.select_for_update().get(pk=found.pk)
         while primary.merged_into_id is not None:
             primary = Report.objects.select_for_update().get(pk=primary.merged_into_id)
         if primary.pk == report.pk:
@@ -294,12 +326,18 @@ def _tell_merged(primary: Report, actor) -> None:
         )
 
 
+@performs("reclassify")
 def report_reclassify(
-    *, report_id: int, actor, category: str, district: str, why: str = ""
+    *, report_id: int, actor, category: str = "", district: str = "", why: str = ""
 ) -> Report:
     """Correct a report's category or district; it is re-routed at once."""
+    if category and category not in Category.values:
+        raise ValidationError({"category": gettext("请选择有效的类别。")})
+    if district and district not in District.values:
+        raise ValidationError({"district": gettext("请选择有效的县（市、区）。")})
     with transaction.atomic():
         report = _lock_for(actor, report_id, "reclassify")
+        category = category or report.category
         changes = []
         if category != report.category:
             changes.append(
@@ -348,6 +386,11 @@ def report_contact_view(*, report_id: int, actor) -> dict[str, str]:
         raise PermissionDenied(gettext("只有网信办管理员可以查看举报人联系方式。"))
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
+        audit_record(
+            action="rumors.report_contact_viewed",
+            actor=actor,
+            target=f"rumors.report:{report.pk}",
+        )
         _event(
             report,
             kind=EventKind.CONTACT_VIEWED,
@@ -358,6 +401,7 @@ def report_contact_view(*, report_id: int, actor) -> dict[str, str]:
         return {"phone": report.contact_phone, "email": report.contact_email}
 
 
+@performs("unlink_duplicate")
 def report_unlink_duplicate(*, report_id: int, actor) -> Report:
     """Undo an automatic (or manual) duplicate link; the report stands on its own again."""
     with transaction.atomic():

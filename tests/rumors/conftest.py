@@ -129,3 +129,17 @@ def debunk(office):
         debunk=item, platform="wechat", url="https://mp.weixin.qq.com/s/water"
     )
     return item
+
+
+@pytest.fixture
+def routed(submit, district_rules):
+    """A Lucheng report, routed to the Lucheng office, whose reporter consented to be told."""
+    return submit(contact_email="citizen@example.org", contact_consent=True)
+
+
+@pytest.fixture
+def published_debunk(debunk, office_admin):
+    """The water-cut debunk, published by the office."""
+    services.debunk_publish(debunk_id=debunk.pk, actor=office_admin)
+    debunk.refresh_from_db()
+    return debunk

@@ -346,7 +346,9 @@ def test_a_merged_reports_tracking_page_says_its_primarys_debunk_was_withdrawn(
     client, submit, district_rules, published, office_admin, django_capture_on_commit_callbacks
 ):
     primary, duplicate = submit(), submit(content="同一条停水谣言，又有人转发到了另一个群。")
-    services.report_merge(report_id=duplicate.pk, actor=office_admin, primary_id=primary.pk)
+    services.report_merge(
+        report_id=duplicate.pk, actor=office_admin, primary_code=primary.tracking_code
+    )
     services.report_link_debunk(report_id=primary.pk, actor=office_admin, debunk_id=published.pk)
     withdraw(published, office_admin, django_capture_on_commit_callbacks)
     page = client.post("/reports/track/", {"code": duplicate.tracking_code}).content.decode()

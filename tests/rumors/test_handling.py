@@ -57,7 +57,7 @@ def test_the_lead_department_accepts_then_resolves_with_public_feedback(routed, 
         ("report_resume", {}),
         ("report_send_back", {"reason": "不归我们管"}),
         ("report_reject", {"reason": "not_harmful", "text": "不属于"}),
-        ("report_merge", {"primary_id": 0}),
+        ("report_merge", {"primary_code": ""}),
     ],
 )
 def test_no_action_changes_a_closed_report(routed, office_admin, action, kwargs):
@@ -65,7 +65,7 @@ def test_no_action_changes_a_closed_report(routed, office_admin, action, kwargs)
         report_id=routed.pk, actor=office_admin, reason="not_harmful", text="经核查不属于。"
     )
     if action == "report_merge":
-        kwargs = {"primary_id": routed.pk}
+        kwargs = {"primary_code": routed.tracking_code}
     with pytest.raises(services.TransitionError) as refused:
         getattr(services, action)(report_id=routed.pk, actor=office_admin, **kwargs)
     assert "不予受理" in refused.value.messages[0]
@@ -113,13 +113,13 @@ def test_office_assigns_from_triage_by_hand(submit, office_admin, police, office
     report = submit(district="")
     assert report.status == Status.TRIAGE
     services.report_assign(
-        report_id=report.pk, actor=office_admin, department=police, working_days=2
+        report_id=report.pk, actor=office_admin, department_id=police.pk, working_days=2
     )
     assert _status(report) == Status.ROUTED
     assert report.lead_department == police
     with pytest.raises(ValidationError):
         services.report_assign(
-            report_id=report.pk, actor=office_admin, department=police, working_days=0
+            report_id=report.pk, actor=office_admin, department_id=police.pk, working_days=0
         )
 
 
@@ -168,13 +168,17 @@ def test_merged_reports_follow_the_primary_and_their_timeline_says_so(
 ):
     primary = submit()
     duplicate = submit()
-    services.report_merge(report_id=duplicate.pk, actor=office_admin, primary_id=primary.pk)
+    services.report_merge(
+        report_id=duplicate.pk, actor=office_admin, primary_code=primary.tracking_code
+    )
     duplicate.refresh_from_db()
     assert duplicate.status == Status.MERGED
     assert duplicate.public_status == PublicStatus.MERGED
     assert duplicate.merged_into == primary
     with pytest.raises(services.TransitionError):
-        services.report_merge(report_id=primary.pk, actor=office_admin, primary_id=duplicate.pk)
+        services.report_merge(
+            report_id=primary.pk, actor=office_admin, primary_code=duplicate.tracking_code
+        )
     services.report_resolve(report_id=primary.pk, actor=lucheng_handler, feedback="已辟谣并删除。")
     duplicate.refresh_from_db()
     assert selectors.report_public_outcome(duplicate) == "已辟谣并删除。"

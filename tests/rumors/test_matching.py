@@ -123,7 +123,7 @@ def test_merging_from_the_candidates_follows_the_primary(
     assert "合并到这条" in page
     client.post(
         f"/admin/rumors/report/{second.pk}/act/",
-        {"action": "merge", "primary_code": first.tracking_code},
+        {"action": "merge", "merge-primary_code": first.tracking_code},
     )
     second.refresh_from_db()
     assert second.status == Status.MERGED

@@ -171,7 +171,9 @@ def test_a_merged_report_is_closed_and_shows_the_outcome_of_the_report_it_joined
 ):
     primary = submit()
     merged = submit()
-    services.report_merge(report_id=merged.pk, actor=office_admin, primary_id=primary.pk)
+    services.report_merge(
+        report_id=merged.pk, actor=office_admin, primary_code=primary.tracking_code
+    )
     services.report_resolve(report_id=primary.pk, actor=lucheng_handler, feedback="已辟谣并删除。")
 
     rows = {
@@ -187,7 +189,9 @@ def test_a_merged_report_whose_primary_is_still_open_shows_only_its_status(
 ):
     primary = submit()
     merged = submit()
-    services.report_merge(report_id=merged.pk, actor=office_admin, primary_id=primary.pk)
+    services.report_merge(
+        report_id=merged.pk, actor=office_admin, primary_code=primary.tracking_code
+    )
 
     rows = {
         row["service_request_id"]: row for row in _json(client.get("/open311/v2/requests.json"))
@@ -595,7 +599,9 @@ def test_listing_takes_one_query_for_one_report_or_ten(
     services.report_resolve(report_id=primary.pk, actor=lucheng_handler, feedback="已处理。")
     for _ in range(3):
         merged = submit()
-        services.report_merge(report_id=merged.pk, actor=office_admin, primary_id=primary.pk)
+        services.report_merge(
+            report_id=merged.pk, actor=office_admin, primary_code=primary.tracking_code
+        )
     for _ in range(5):
         submit(route=False)
     with django_assert_max_num_queries(1) as ten:

@@ -38,7 +38,7 @@ def test_a_handler_accepts_and_resolves_from_the_admin_page(client, routed, luch
     client.post(f"/admin/rumors/report/{routed.pk}/act/", {"action": "accept"})
     response = client.post(
         f"/admin/rumors/report/{routed.pk}/act/",
-        {"action": "resolve", "public_text": "已删除。", "internal_text": "工单 7"},
+        {"action": "resolve", "resolve-feedback": "已删除。", "resolve-internal_text": "工单 7"},
         follow=True,
     )
     assert "已完成" in response.content.decode()
@@ -50,11 +50,11 @@ def test_a_refused_transition_is_shown_as_a_clear_message(client, routed, office
     client.force_login(office_admin)
     client.post(
         f"/admin/rumors/report/{routed.pk}/act/",
-        {"action": "reject", "reason": "not_harmful", "public_text": "不属于"},
+        {"action": "reject", "reject-reason": "not_harmful", "reject-text": "不属于"},
     )
     response = client.post(
         f"/admin/rumors/report/{routed.pk}/act/",
-        {"action": "resolve", "public_text": "再办结"},
+        {"action": "resolve", "resolve-feedback": "再办结"},
         follow=True,
     )
     assert "不能执行“办结反馈”" in response.content.decode()

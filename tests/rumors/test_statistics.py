@@ -128,7 +128,9 @@ def desk(file_report, district_rules, office_admin, lucheng_handler, longwan_off
     )
     # Merged into the rejected one: received and closed.
     merged = file_report(at(2025, 3, 4), district=District.LONGWAN)
-    services.report_merge(report_id=merged.pk, actor=office_admin, primary_id=rejected.pk)
+    services.report_merge(
+        report_id=merged.pk, actor=office_admin, primary_code=rejected.tracking_code
+    )
     place(
         merged,
         first_response_at=at(2025, 3, 6),
@@ -443,7 +445,9 @@ def test_groups_with_the_same_closure_rate_share_a_rank(file_report, settings):
 def test_a_merged_report_counts_as_received_and_closed(submit, district_rules, office_admin):
     primary = submit(url="https://example.org/a")
     duplicate = submit(url="https://example.org/b")
-    services.report_merge(report_id=duplicate.pk, actor=office_admin, primary_id=primary.pk)
+    services.report_merge(
+        report_id=duplicate.pk, actor=office_admin, primary_code=primary.tracking_code
+    )
     stats = report_statistics()
     assert stats["totals"] == {"received": 2, "closed": 1, "closure_rate_percent": 50.0}
     assert stats["working_days"]["close"]["count"] == 1
