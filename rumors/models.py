@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
@@ -93,6 +94,10 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def notification_address(self, channel: str) -> str:
+        """The department's shared mailbox (its members are told one by one)."""
+        return self.email if channel == "email" and self.is_active else ""
 
 
 class RoutingRule(models.Model):
@@ -368,6 +373,25 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.formatted_tracking_code} {self.get_category_display()}"
+
+    def notification_channels(self) -> list[str]:
+        """How the reporter asked to be told (nothing without consent or once erased)."""
+        if not self.contact_consent or self.contact_erased_at:
+            return []
+        return [
+            channel
+            for channel, address in (("email", self.contact_email), ("sms", self.contact_phone))
+            if address
+        ]
+
+    def notification_address(self, channel: str) -> str:
+        """The reporter's address, read at send time: none once erased or without consent."""
+        if channel not in self.notification_channels():
+            return ""
+        return self.contact_email if channel == "email" else self.contact_phone
+
+    def notification_label(self) -> str:
+        return gettext("举报人（%(code)s）") % {"code": self.formatted_tracking_code}
 
     @property
     def tracking_code_groups(self) -> list[str]:

@@ -21,7 +21,7 @@ from .accounts import (
     user_unlock,
     users_manageable_by,
 )
-from .models import AuditEvent, User
+from .models import AuditEvent, Notification, User
 from .text import neutralise, neutralise_html
 
 # Fields only a superuser may see on a form: an office admin never grants them.
@@ -158,6 +158,16 @@ class PortalUserAdmin(UserAdmin):
         return neutralise_html(user.email)
 
 
+class ActorFilter(admin.RelatedOnlyFieldListFilter):
+    """Filter by the staff member who acted, their name shown neutralised."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, neutralise(str(label)))
+            for pk, label in super().field_choices(field, request, model_admin)
+        ]
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = (
@@ -168,7 +178,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "display_target",
         "ip_address",
     )
-    list_filter = ("app", ("actor", admin.RelatedOnlyFieldListFilter), "action")
+    list_filter = ("app", ("actor", ActorFilter), "action")
     search_fields = ("target", "actor__username")
     date_hierarchy = "occurred_at"
     list_select_related = ("actor",)
@@ -256,3 +266,34 @@ class TOTPDeviceAdmin(SecondFactorDeviceAdmin):
 @admin.register(StaticDevice)
 class StaticDeviceAdmin(SecondFactorDeviceAdmin):
     pass
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Who was told what, through which channel and when; the address is never stored."""
+
+    list_display = ("created_at", "channel", "recipient_label", "subject", "state", "sent_at")
+    list_filter = ("channel", "state", "recipient_type")
+    search_fields = ("recipient_label", "subject")
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "channel",
+        "recipient_label",
+        "subject",
+        "body",
+        "state",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,12 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def notification_address(self, channel: str) -> str:
+        """Where a staff member is told: their e-mail (staff get no text messages)."""
+        if channel != "email" or not self.is_active:
+            return ""
+        return self.email
 
     def has_role(self, role: Role) -> bool:
         return self.groups.filter(name=role.value).exists()
@@ -50,3 +57,66 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class Notification(models.Model):
+    """One message to one recipient through one channel, about one thing that happened.
+
+    The row holds what was said and to whom, never the address: that is read from the
+    recipient when the message is sent (``recipient.notification_address(channel)``), so
+    an erased contact is never written to again and the log keeps no personal data.
+    One row per (source, recipient, channel) is a database constraint, and a send claims
+    its row first, so a retried task never sends twice.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("无可用联系方式")
+        FAILED = "failed", _("发送失败")
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+    state = models.CharField(
+        _("状态"), max_length=8, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    recipient_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_id = models.PositiveBigIntegerField()
+    recipient = GenericForeignKey("recipient_type", "recipient_id")
+    recipient_label = models.CharField(_("接收人"), max_length=200)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "recipient_type", "recipient_id", "channel"],
+                name="one_notification_per_source_recipient_channel",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sent") | models.Q(sent_at__isnull=False),
+                name="sent_notification_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient_label}: {self.subject}"

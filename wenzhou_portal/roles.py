@@ -47,6 +47,7 @@ role_grants(
         "wenzhou_portal.add_user",
         "wenzhou_portal.change_user",
         "wenzhou_portal.view_auditevent",
+        "wenzhou_portal.view_notification",
         "auth.view_group",
         # Second factors: admin shows that a device exists and removes it, never its
         # secret; staff enrol themselves at /staff/2fa/.

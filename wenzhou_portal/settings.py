@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "campaigns.tasks.flush_page_views",
         "schedule": 5 * 60.0,
     },
+    "portal-requeue-notifications": {
+        "task": "wenzhou_portal.tasks.notifications_requeue",
+        "schedule": 5 * 60.0,
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
@@ -328,6 +332,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "清朗温州 <noreply@qingla
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env_str("SMS_BACKEND", "wenzhou_portal.sms.LoggingSMSBackend")
+# A notification still pending after this long (its task was never delivered) is queued
+# again by beat.
+NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 300)
 
 # --- Report desk -----------------------------------------------------------------------
 # Limits (wenzhou_portal/limits.py): accepted reports count toward the minute and day

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.csv_export import SafeWriter
+from wenzhou_portal.notifications import notifications_about
 from wenzhou_portal.text import has_spoofing, neutralise_html
 
 from .. import selectors, services
@@ -277,6 +278,7 @@ class ReportAdmin(admin.ModelAdmin):
                 "evidence_items": report.evidence.all(),
                 "co_handlers": report.co_handlers.all(),
                 "action_panels": self._action_panels(request, report),
+                "notifications": notifications_about(ReportEvent, events.values("pk")),
                 "debunk_query": request.GET.get("debunk_q", "")[:100],
                 "debunk_results": self._debunk_results(request),
                 "can_see_contact": selectors.is_office_admin(request.user),

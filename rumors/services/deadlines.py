@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +14,7 @@ from ..models import (
     Status,
 )
 from ..workdays import work_calendar
-from .events import _event, _notify_department, _office_admin_emails
+from .events import _event, _notify_department, _notify_office_admins
 
 
 def deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
@@ -29,13 +28,23 @@ def deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
     for report in running.filter(
         due_at__gt=now, due_at__lte=now + timedelta(days=1), due_warning_sent_at__isnull=True
     ):
-        if _claim(report, "due_warning_sent_at", now):
-            _deadline_event(report, EventKind.DUE_WARNING, gettext("距办理期限不足一天。"))
+        if _deadline_step(
+            report,
+            "due_warning_sent_at",
+            now,
+            EventKind.DUE_WARNING,
+            gettext("距办理期限不足一天。"),
+        ):
             counts["warned"] += 1
 
     for report in running.filter(due_at__lte=now, reminder_sent_at__isnull=True):
-        if _claim(report, "reminder_sent_at", now):
-            _deadline_event(report, EventKind.REMINDER, gettext("已超过办理期限，请尽快办理。"))
+        if _deadline_step(
+            report,
+            "reminder_sent_at",
+            now,
+            EventKind.REMINDER,
+            gettext("已超过办理期限，请尽快办理。"),
+        ):
             counts["reminded"] += 1
 
     calendar = work_calendar()
@@ -43,13 +52,14 @@ def deadlines_check(*, now: datetime | None = None) -> dict[str, int]:
     for report in running.filter(due_at__lte=now, escalated_at__isnull=True):
         if calendar.working_days_between(report.due_at, now) < after:
             continue
-        if _claim(report, "escalated_at", now):
-            _deadline_event(
-                report,
-                EventKind.ESCALATED,
-                gettext("超期 %(days)s 个工作日仍未办结，已上报网信办。") % {"days": after},
-                escalate=True,
-            )
+        if _deadline_step(
+            report,
+            "escalated_at",
+            now,
+            EventKind.ESCALATED,
+            gettext("超期 %(days)s 个工作日仍未办结，已上报网信办。") % {"days": after},
+            escalate=True,
+        ):
             counts["escalated"] += 1
     return counts
 
@@ -60,9 +70,21 @@ def _claim(report: Report, field: str, now: datetime) -> bool:
     )
 
 
-def _deadline_event(report: Report, kind: EventKind, text: str, *, escalate: bool = False) -> None:
+def _deadline_step(
+    report: Report,
+    field: str,
+    now: datetime,
+    kind: EventKind,
+    text: str,
+    *,
+    escalate: bool = False,
+) -> bool:
+    """Claim the marker and record the event with its messages in one transaction: a
+    crash in between leaves neither, so the next run does the step once."""
     with transaction.atomic():
-        _event(
+        if not _claim(report, field, now):
+            return False
+        event = _event(
             report,
             kind=kind,
             department=report.lead_department,
@@ -78,11 +100,10 @@ def _deadline_event(report: Report, kind: EventKind, text: str, *, escalate: boo
             "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M"),
             "department": report.lead_department.name if report.lead_department else "",
         }
-        _notify_department(report.lead_department, subject, body)
+        _notify_department(event, report.lead_department, subject, body)
         if escalate:
-            emails = _office_admin_emails()
-            if emails:
-                transaction.on_commit(lambda: send_mail(subject, body, None, emails))
+            _notify_office_admins(event, subject, body)
+    return True
 
 
 def contacts_erase_expired(*, now: datetime | None = None) -> int:

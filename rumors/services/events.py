@@ -4,14 +4,12 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from wenzhou_portal.celery import enqueue_on_commit
+from wenzhou_portal.models import Notification
+from wenzhou_portal.notifications import notify
 from wenzhou_portal.roles import Role
-from wenzhou_portal.sms import send_sms
 
 from ..models import (
     Department,
@@ -37,6 +35,8 @@ def _event(
     public_text: str = "",
     internal_text: str = "",
 ) -> ReportEvent:
+    """Record one step; a step with public text is also recorded as a message to the
+    reporter (sent after commit), when they consented to be told."""
     event = ReportEvent.objects.create(
         report=report,
         kind=kind,
@@ -48,53 +48,68 @@ def _event(
         internal_text=internal_text,
         due_at=report.due_at,
     )
-    if public_text and report.contact_consent and (report.contact_email or report.contact_phone):
-        enqueue_on_commit("rumors.tasks.notify_reporter", event.pk)
+    if public_text:
+        _tell_reporter(event)
     return event
 
 
-def report_event_notify(*, event_id: int) -> None:
-    """Tell the reporter about one step with public text, by email and/or text message."""
-    event = ReportEvent.objects.select_related("report").get(pk=event_id)
+def _tell_reporter(event: ReportEvent) -> None:
     report = event.report
-    if not report.contact_consent or report.contact_erased_at:
+    channels = report.notification_channels()
+    if not channels:
         return
-    subject = gettext("【清朗温州】您的举报 %(code)s 有新进展") % {
-        "code": report.formatted_tracking_code
-    }
-    body = gettext(
-        "您好！您的举报（查询码 %(code)s）当前状态：%(status)s。\n\n%(text)s\n\n"
-        "您可以在清朗温州网站“我要举报—查询进度”输入查询码查看全部记录。"
-    ) % {
-        "code": report.formatted_tracking_code,
-        "status": report.public_status.label,
-        "text": event.public_text,
-    }
-    if report.contact_email:
-        send_mail(subject, body, None, [report.contact_email])
-    if report.contact_phone:
-        send_sms(
-            report.contact_phone,
-            gettext("【清朗温州】您的举报%(code)s：%(text)s")
-            % {"code": report.formatted_tracking_code, "text": event.public_text[:60]},
+    code = report.formatted_tracking_code
+    notify(
+        source=event,
+        recipients=[report],
+        channels=channels,
+        subject=gettext("【清朗温州】您的举报 %(code)s 有新进展") % {"code": code},
+        body=gettext(
+            "您好！您的举报（查询码 %(code)s）当前状态：%(status)s。\n\n%(text)s\n\n"
+            "您可以在清朗温州网站“我要举报—查询进度”输入查询码查看全部记录。"
         )
-
-
-def _notify_department(department: Department | None, subject: str, body: str) -> None:
-    recipients = []
-    if department is not None:
-        recipients = [department.email] if department.email else []
-        recipients += list(
-            department.members.filter(is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, sorted(set(recipients))))
-
-
-def _office_admin_emails() -> list[str]:
-    users = get_user_model().objects.filter(
-        Q(groups__name=Role.OFFICE_ADMIN) | Q(is_superuser=True), is_active=True
+        % {"code": code, "status": report.public_status.label, "text": event.public_text},
+        sms_text=gettext("【清朗温州】您的举报%(code)s：%(text)s")
+        % {"code": code, "text": event.public_text[:60]},
     )
-    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def report_event_notify(*, event_id: int) -> None:
+    """Record the reporter's messages for one step (idempotent: recorded ones are kept).
+
+    Kept for tasks queued before messages became records; new steps record their
+    messages in their own transaction.
+    """
+    event = ReportEvent.objects.select_related("report").get(pk=event_id)
+    if event.public_text:
+        _tell_reporter(event)
+
+
+def _notify_department(
+    event: ReportEvent, department: Department | None, subject: str, body: str
+) -> None:
+    """Tell a department about a step: its mailbox and each active member, by e-mail."""
+    if department is None:
+        return
+    notify(
+        source=event,
+        recipients=[department, *department.members.filter(is_active=True)],
+        channels=[Notification.Channel.EMAIL],
+        subject=subject,
+        body=body,
+    )
+
+
+def _notify_office_admins(event: ReportEvent, subject: str, body: str) -> None:
+    users = (
+        get_user_model()
+        .objects.filter(Q(groups__name=Role.OFFICE_ADMIN) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
+    notify(
+        source=event,
+        recipients=list(users),
+        channels=[Notification.Channel.EMAIL],
+        subject=subject,
+        body=body,
+    )
