@@ -472,11 +472,21 @@ class ReportEvent(models.Model):
     internal_text = models.TextField(_("内部说明"), blank=True)
     due_at = models.DateTimeField(_("当时期限"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # Set by a task that must tell a report something once ("debunk-correction:7:…"): the
+    # database keeps it to one event per report, however often the task is delivered.
+    once_key = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "once_key"],
+                condition=~models.Q(once_key=""),
+                name="one_event_per_report_and_once_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

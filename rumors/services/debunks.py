@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -145,32 +145,38 @@ def debunk_correct(*, debunk_id: int, actor, note: str) -> Debunk:
 
 
 def debunk_tell_reporters_of_correction(*, debunk_id: int) -> int:
-    """One public event (and email) per report the corrected debunk closed."""
+    """One public event (and message) per report the corrected debunk closed, once."""
     debunk = Debunk.objects.get(pk=debunk_id)
-    # The marker makes a second delivery of the task tell nobody twice.
-    marker = f"debunk-correction:{debunk.pk}:{debunk.corrected_at.isoformat()}"
-    told = 0
+    once = f"debunk-correction:{debunk.pk}:{debunk.corrected_at.isoformat()}"[:100]
+    text = gettext("辟谣《%(title)s》已于 %(date)s 更正：%(note)s %(url)s") % {
+        "title": debunk.title,
+        "date": timezone.localtime(debunk.corrected_at).strftime("%Y-%m-%d"),
+        "note": debunk.correction_note,
+        "url": debunk_url(debunk),
+    }
     reports = Report.objects.filter(debunk=debunk, status=Status.RESOLVED).exclude(
-        events__internal_text=marker
+        events__once_key=once
     )
-    for report in reports:
+    return sum(
+        _tell_once(
+            report,
+            once,
+            department=debunk.authority,
+            public_text=text,
+            internal_text=gettext("辟谣更正后，再次告知举报人。"),
+        )
+        for report in reports
+    )
+
+
+def _tell_once(report: Report, once: str, **texts) -> bool:
+    """One event with this key on this report; False if a delivery before did it."""
+    try:
         with transaction.atomic():
-            _event(
-                report,
-                kind=EventKind.NOTE,
-                department=debunk.authority,
-                from_status=report.status,
-                public_text=gettext("辟谣《%(title)s》已于 %(date)s 更正：%(note)s %(url)s")
-                % {
-                    "title": debunk.title,
-                    "date": timezone.localtime(debunk.corrected_at).strftime("%Y-%m-%d"),
-                    "note": debunk.correction_note,
-                    "url": debunk_url(debunk),
-                },
-                internal_text=marker,
-            )
-        told += 1
-    return told
+            _event(report, kind=EventKind.NOTE, from_status=report.status, once_key=once, **texts)
+    except IntegrityError:
+        return False
+    return True
 
 
 WITHDRAWAL_REASON_MAX_LENGTH = 1000
@@ -232,36 +238,24 @@ def debunk_withdraw(
 
 
 def debunk_tell_reporters_of_withdrawal(*, debunk_id: int) -> int:
-    """One public event (and message) per report linked to the withdrawn debunk."""
+    """One public event (and message) per report linked to the withdrawn debunk, once."""
     debunk = Debunk.objects.select_related("authority").get(pk=debunk_id)
     if not debunk.is_withdrawn:
         return 0
-    # The marker makes a second delivery of the task tell nobody twice.
-    marker = f"debunk-withdrawal:{debunk.pk}"
-    told = 0
-    for report_id in list(
-        Report.objects.filter(debunk=debunk)
-        .exclude(events__internal_text=marker)
-        .values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            report = Report.objects.select_for_update().get(pk=report_id)
-            if report.events.filter(internal_text=marker).exists():
-                continue  # told meanwhile by a concurrent delivery
-            _event(
-                report,
-                kind=EventKind.NOTE,
-                department=debunk.authority,
-                from_status=report.status,
-                public_text=gettext(
-                    "答复您举报的辟谣《%(title)s》已于 %(date)s 撤回。撤回理由：%(reason)s"
-                )
-                % {
-                    "title": debunk.title,
-                    "date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d"),
-                    "reason": debunk.withdrawal_reason,
-                },
-                internal_text=marker,
-            )
-        told += 1
-    return told
+    once = f"debunk-withdrawal:{debunk.pk}"
+    text = gettext("答复您举报的辟谣《%(title)s》已于 %(date)s 撤回。撤回理由：%(reason)s") % {
+        "title": debunk.title,
+        "date": timezone.localtime(debunk.withdrawn_at).strftime("%Y-%m-%d"),
+        "reason": debunk.withdrawal_reason,
+    }
+    reports = Report.objects.filter(debunk=debunk).exclude(events__once_key=once)
+    return sum(
+        _tell_once(
+            report,
+            once,
+            department=debunk.authority,
+            public_text=text,
+            internal_text=gettext("辟谣撤回后，告知举报人。"),
+        )
+        for report in reports
+    )

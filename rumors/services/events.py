@@ -34,10 +34,16 @@ def _event(
     from_status: str = "",
     public_text: str = "",
     internal_text: str = "",
+    once_key: str = "",
 ) -> ReportEvent:
     """Record one step; a step with public text is also recorded as a message to the
-    reporter (sent after commit), when they consented to be told."""
+    reporter (sent after commit), when they consented to be told.
+
+    With ``once_key`` the step is recorded at most once per report (a unique constraint):
+    a second attempt raises IntegrityError, which the caller treats as "already told".
+    """
     event = ReportEvent.objects.create(
+        once_key=once_key,
         report=report,
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,

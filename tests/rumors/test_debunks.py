@@ -89,6 +89,10 @@ def test_a_correction_is_dated_and_tells_each_reporter_once(
     assert len(mail.outbox) == 1
     assert "更正" in mail.outbox[0].body
     assert services.debunk_tell_reporters_of_correction(debunk_id=debunk.pk) == 0
+    # Staff read a sentence in the report's log, not the task's bookkeeping.
+    told = report.events.exclude(once_key="").get()
+    assert told.internal_text == "辟谣更正后，再次告知举报人。"
+    assert not report.events.filter(internal_text__startswith="debunk-").exists()
     page = client.get("/debunks/water-cut-rumor/").content.decode()
     assert "停水范围应为部分街道。" in page
     assert timezone.localdate().isoformat() in page
