@@ -11,7 +11,7 @@ from wenzhou_portal.demo import demo_seeder
 from wenzhou_portal.districts import District
 
 from . import services
-from .models import Department, DepartmentKind, Report, RoutingRule
+from .models import Department, DepartmentKind, Report, RoutingRule, tags_parse
 
 SECTOR_DEPARTMENTS = {
     "police": "市公安局网安支队",
@@ -347,11 +347,14 @@ def seed_debunks(say: Callable[[str], None]) -> None:
             summary=spec["summary"],
             body=spec["body"],
             authority=departments[spec["authority"]],
-            districts=Debunk.pack_codes(spec["districts"]),
-            categories=Debunk.pack_codes(spec["categories"]),
-            tags=spec["tags"],
             keywords=spec["keywords"],
             created_by=admin,
+        )
+        services.debunk_codes_set(
+            debunk=debunk,
+            districts=spec["districts"],
+            categories=spec["categories"],
+            tags=tags_parse(spec["tags"]),
         )
         for platform, url, account in spec["appearances"]:
             DebunkAppearance.objects.create(

@@ -6,14 +6,24 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, Max, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from wenzhou_portal.roles import Role
 
 from .matching import account_normalise, text_similarity, url_normalise
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Debunk, Report, ReportEvent, Status
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Debunk,
+    DebunkCategory,
+    DebunkDistrict,
+    DebunkTag,
+    Report,
+    ReportEvent,
+    Status,
+)
 
 
 def is_office_admin(user) -> bool:
@@ -192,7 +202,9 @@ def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:
 
 
 def _debunks_ever_published() -> QuerySet[Debunk]:
-    return Debunk.objects.filter(is_published=True, published_at__lte=timezone.now())
+    return Debunk.objects.filter(
+        is_published=True, published_at__lte=timezone.now()
+    ).prefetch_related("district_links", "category_links", "tag_links")
 
 
 def debunks_published() -> QuerySet[Debunk]:
@@ -225,7 +237,8 @@ def debunks_search(
     q = " ".join(q.split())[:100]
     if q:
         text = Q(title__icontains=q) | Q(claim__icontains=q) | Q(summary__icontains=q)
-        text |= Q(keywords__icontains=q) | Q(tags__icontains=q)
+        text |= Q(keywords__icontains=q)
+        text |= Q(Exists(DebunkTag.objects.filter(debunk=OuterRef("pk"), name__icontains=q)))
         if connection.vendor == "postgresql":
             # Trigram similarity catches near matches a substring search misses.
             text |= Q(title__trigram_similar=q) | Q(claim__trigram_similar=q)
@@ -233,9 +246,9 @@ def debunks_search(
     if verdict:
         debunks = debunks.filter(verdict=verdict)
     if category:
-        debunks = debunks.filter(categories__contains=f",{category},")
+        debunks = debunks.filter(category_links__category=category)
     if district:
-        debunks = debunks.filter(districts__contains=f",{district},")
+        debunks = debunks.filter(district_links__district=district)
     if date_from:
         debunks = debunks.filter(published_at__date__gte=date_from)
     if date_to:
@@ -245,13 +258,15 @@ def debunks_search(
 
 def debunks_related(debunk: Debunk, *, limit: int = 3) -> list[Debunk]:
     """Other published debunks on the same categories or districts."""
-    overlap = Q()
-    for code in debunk.category_codes:
-        overlap |= Q(categories__contains=f",{code},")
-    for code in debunk.district_codes:
-        overlap |= Q(districts__contains=f",{code},")
-    if not overlap:
+    categories, districts = debunk.category_codes, debunk.district_codes
+    if not categories and not districts:
         return []
+    overlap = Q(
+        Exists(DebunkCategory.objects.filter(debunk=OuterRef("pk"), category__in=categories))
+    )
+    overlap |= Q(
+        Exists(DebunkDistrict.objects.filter(debunk=OuterRef("pk"), district__in=districts))
+    )
     return list(debunks_published().exclude(pk=debunk.pk).filter(overlap)[:limit])
 
 

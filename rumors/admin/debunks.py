@@ -28,6 +28,7 @@ from ..models import (
     DebunkAppearance,
     DebunkSource,
     Report,
+    tags_parse,
 )
 from .display import _shown, _spoofing_badge
 
@@ -44,6 +45,9 @@ class DebunkForm(forms.ModelForm):
         required=False,
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
+    )
+    tags_text = forms.CharField(
+        label=_("标签"), required=False, max_length=300, help_text=_("用逗号分隔。")
     )
     link_report_codes = forms.CharField(
         label=_("关联举报（查询码，每行一个）"),
@@ -62,7 +66,6 @@ class DebunkForm(forms.ModelForm):
             "summary",
             "body",
             "authority",
-            "tags",
             "keywords",
         ]
         error_messages = {"slug": {"unique": _("这个网址名已被其他辟谣使用，请换一个。")}}
@@ -72,6 +75,7 @@ class DebunkForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["district_choices"].initial = self.instance.district_codes
             self.fields["category_choices"].initial = self.instance.category_codes
+            self.fields["tags_text"].initial = "，".join(self.instance.tag_list)
 
     def clean_link_report_codes(self) -> list[Report]:
         reports, unknown = [], []
@@ -84,13 +88,14 @@ class DebunkForm(forms.ModelForm):
             )
         return reports
 
-    def save(self, commit=True):
-        debunk = super().save(commit=False)
-        debunk.districts = Debunk.pack_codes(self.cleaned_data["district_choices"])
-        debunk.categories = Debunk.pack_codes(self.cleaned_data["category_choices"])
-        if commit:
-            debunk.save()
-        return debunk
+    def _save_m2m(self):
+        super()._save_m2m()
+        services.debunk_codes_set(
+            debunk=self.instance,
+            districts=self.cleaned_data["district_choices"],
+            categories=self.cleaned_data["category_choices"],
+            tags=tags_parse(self.cleaned_data["tags_text"]),
+        )
 
 
 def _debunk_frozen(request, debunk: Debunk | None) -> bool:
@@ -197,7 +202,7 @@ class DebunkAdmin(AuditedModelAdmin):
                     "authority",
                     "district_choices",
                     "category_choices",
-                    "tags",
+                    "tags_text",
                     "keywords",
                     "link_report_codes",
                 ]

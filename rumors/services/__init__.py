@@ -19,6 +19,7 @@ from .deadlines import (
 from .debunks import (
     WITHDRAWAL_REASON_MAX_LENGTH,
     debunk_close_linked_reports,
+    debunk_codes_set,
     debunk_correct,
     debunk_publish,
     debunk_tell_reporters_of_correction,
@@ -92,6 +93,7 @@ __all__ = [
     "contacts_erase_expired",
     "deadlines_check",
     "debunk_close_linked_reports",
+    "debunk_codes_set",
     "debunk_correct",
     "debunk_publish",
     "debunk_tell_reporters_of_correction",

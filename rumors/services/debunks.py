@@ -13,6 +13,9 @@ from wenzhou_portal.celery import enqueue_on_commit
 from ..models import (
     OPEN_STATUSES,
     Debunk,
+    DebunkCategory,
+    DebunkDistrict,
+    DebunkTag,
     EventKind,
     Report,
     Status,
@@ -50,6 +53,23 @@ def report_link_debunk(*, report_id: int, actor, debunk_id: int | None = None) -
         if debunk.is_published:
             _resolve_with_debunk(report, debunk, actor=actor)
         return report
+
+
+def debunk_codes_set(
+    *, debunk: Debunk, districts: list[str], categories: list[str], tags: list[str]
+) -> None:
+    """Replace a debunk's districts, categories and tags with these (one row each)."""
+    with transaction.atomic():
+        for model, field, wanted in (
+            (DebunkDistrict, "district", set(districts)),
+            (DebunkCategory, "category", set(categories)),
+            (DebunkTag, "name", set(tags)),
+        ):
+            current = set(model.objects.filter(debunk=debunk).values_list(field, flat=True))
+            model.objects.filter(debunk=debunk, **{f"{field}__in": current - wanted}).delete()
+            model.objects.bulk_create(
+                [model(debunk=debunk, **{field: value}) for value in sorted(wanted - current)]
+            )
 
 
 def debunk_url(debunk: Debunk) -> str:

@@ -119,10 +119,10 @@ def debunk(office):
         summary="温州水务：鹿城区没有停水计划。",
         body="## 核实\n\n供水正常。<script>alert('x')</script> [点我](javascript:alert(1))",
         authority=office,
-        districts=",330302,",
-        categories=",rumor,",
-        tags="民生,供水",
         keywords="停水,全面停水",
+    )
+    services.debunk_codes_set(
+        debunk=item, districts=["330302"], categories=["rumor"], tags=["民生", "供水"]
     )
     DebunkSource.objects.create(debunk=item, title="温州水务公告", url="https://example.org/water")
     DebunkAppearance.objects.create(

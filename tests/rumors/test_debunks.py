@@ -209,10 +209,10 @@ def test_related_debunks_share_a_category_or_district(client, office, published)
         verdict="false",
         summary="s",
         authority=office,
-        categories=",rumor,",
         is_published=True,
         published_at=timezone.now(),
     )
+    services.debunk_codes_set(debunk=other, districts=[], categories=["rumor"], tags=[])
     assert selectors.debunks_related(published) == [other]
 
 
