@@ -1,0 +1,52 @@
+"""Mainland mobile numbers as people type them, read by one parser for every app.
+
+"138 0013 8000", "+86 138-0013-8000", "0086 13800138000", full-width "１３８…" (a Chinese
+input method), and a number pasted with its "手机：" label all mean 13800138000: the
+11 digits are what is stored and shown back. Google's libphonenumber (the ``phonenumbers``
+package) knows which prefixes are mobile ranges, so "12345678901" is refused.
+"""
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+INVALID_MOBILE = _("请输入 11 位中国大陆手机号码，例如 138 0013 8000。")
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+# What may surround the number: a label ("手机：", "Tel:"), spaces, dashes, dots, brackets.
+_NOISE = re.compile(r"^[^\d+]*|[^\d]*$")
+
+
+def mobile_normalise(raw: object) -> str:
+    """The 11-digit mainland mobile number in the input, or ValidationError."""
+    if not isinstance(raw, str):
+        raise ValidationError(INVALID_MOBILE, code="invalid_mobile")
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text.isprintable():
+        raise ValidationError(INVALID_MOBILE, code="invalid_mobile")
+    text = _NOISE.sub("", text)
+    if not text or len(text) > 40:
+        raise ValidationError(INVALID_MOBILE, code="invalid_mobile")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(INVALID_MOBILE, code="invalid_mobile") from exc
+    national = str(number.national_number)
+    if (
+        number.country_code != 86
+        or len(national) != 11
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in _MOBILE_TYPES
+    ):
+        raise ValidationError(INVALID_MOBILE, code="invalid_mobile")
+    return national
+
+
+def mobile_masked(number: str) -> str:
+    """138****8000: what staff and pages show of a number."""
+    return f"{number[:3]}****{number[-4:]}" if len(number) == 11 else "****"
