@@ -1,11 +1,23 @@
-"""Campaign editors create, preview, publish and close campaigns and see participation."""
+"""Campaign editors create, preview, publish and close campaigns and see participation.
+
+Publishing, closing, moderating entries, hiding signatures and excluding votes go through
+the services, which write their own audit event; plain edits (a campaign's text, a
+nominee, external reach, jury scores) are recorded by ``AuditedModelAdmin`` and, for
+inline rows, by ``AuditedInlinesMixin``.
+"""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images
+from wenzhou_portal.admin_audit import AuditedModelAdmin
+from wenzhou_portal.audit import audit_record
 from wenzhou_portal.csv_export import csv_download
 from wenzhou_portal.districts import District
 
@@ -52,9 +64,17 @@ class ImageUploadMixin(forms.ModelForm):
 
 
 class CandidateForm(ImageUploadMixin):
+    # The moderation status is set by the approve and reject actions (entry_moderate).
     class Meta:
         model = Candidate
-        fields = ("name", "story", "link", "status", "rejection_reason", "order")
+        fields = ("name", "story", "link", "order")
+
+
+class CandidateAdminForm(CandidateForm):
+    """Outside a campaign's page a nominee needs its campaign (fixed once it exists)."""
+
+    class Meta(CandidateForm.Meta):
+        fields = ("campaign", *CandidateForm.Meta.fields)
 
 
 class CampaignForm(ImageUploadMixin):
@@ -78,7 +98,6 @@ class CampaignForm(ImageUploadMixin):
             "tags",
             "starts_at",
             "ends_at",
-            "is_published",
             "target_participants",
             "target_reads",
             "votes_per_day",
@@ -105,9 +124,43 @@ class CampaignForm(ImageUploadMixin):
         return obj
 
 
+class AuditedInlinesMixin:
+    """Rows added, changed or deleted through an inline are staff writes: one event each."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        doomed = [
+            services.audit_target(deleted.instance)
+            for deleted in formset.deleted_forms
+            if deleted.instance.pk
+        ]
+        super().save_formset(request, form, formset, change)
+        meta = formset.model._meta
+        prefix = f"{meta.app_label}.{meta.model_name}"
+        for obj in formset.new_objects:
+            audit_record(
+                action=f"{prefix}_added",
+                actor=request.user,
+                target=services.audit_target(obj),
+                request=request,
+            )
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                action=f"{prefix}_changed",
+                actor=request.user,
+                target=services.audit_target(obj),
+                request=request,
+                detail={"fields": sorted(fields)},
+            )
+        for target in doomed:
+            audit_record(
+                action=f"{prefix}_deleted", actor=request.user, target=target, request=request
+            )
+
+
 class CandidateInline(admin.StackedInline):
     model = Candidate
     form = CandidateForm
+    readonly_fields = ("status", "rejection_reason")
     extra = 0
 
 
@@ -117,7 +170,7 @@ class ExternalReachInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedInlinesMixin, AuditedModelAdmin):
     list_display = (
         "title",
         "kind",
@@ -131,8 +184,9 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("title", "summary", "tags")
     form = CampaignForm
     inlines = [CandidateInline, ExternalReachInline]
-    readonly_fields = ("reach_figures", "participation_table")
-    actions = ["publish", "close_now"]
+    # Published is set by the publish / unpublish actions (campaign_publish…), not edited.
+    readonly_fields = ("is_published", "reach_figures", "participation_table")
+    actions = ["publish", "unpublish", "close_now"]
 
     @admin.display(description=_("状态"))
     def state_label(self, obj: Campaign) -> str:
@@ -181,26 +235,55 @@ class CampaignAdmin(admin.ModelAdmin):
         )
         return format_html("<table>{}{}</table>", header, body)
 
+    def _through_service(self, request, queryset, service, history, done_message) -> None:
+        """Call a staff service for each selected campaign; say which were refused and why."""
+        done = 0
+        for campaign in queryset:
+            try:
+                service(campaign_id=campaign.pk, actor=request.user, request=request)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{campaign}：{' '.join(exc.messages)}", messages.WARNING
+                )
+            else:
+                done += 1
+                self.log_change(request, campaign, history)
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
     @admin.action(description=_("发布所选活动"))
     def publish(self, request, queryset):
-        for campaign in queryset.filter(is_published=False):
-            campaign.is_published = True
-            campaign.save(update_fields=["is_published"])
-            self.log_change(request, campaign, _("发布"))
+        self._through_service(
+            request,
+            queryset,
+            services.campaign_publish,
+            _("发布"),
+            _("已发布 %(n)s 个活动。"),
+        )
+
+    @admin.action(description=_("撤下所选活动（改为草稿）"))
+    def unpublish(self, request, queryset):
+        self._through_service(
+            request,
+            queryset,
+            services.campaign_unpublish,
+            _("撤下"),
+            _("已撤下 %(n)s 个活动。"),
+        )
 
     @admin.action(description=_("立即结束所选活动"))
     def close_now(self, request, queryset):
-        from django.utils import timezone
-
-        now = timezone.now()
-        for campaign in queryset.filter(ends_at__gt=now, starts_at__lt=now):
-            campaign.ends_at = now
-            campaign.save(update_fields=["ends_at"])
-            self.log_change(request, campaign, _("提前结束"))
+        self._through_service(
+            request,
+            queryset,
+            services.campaign_close,
+            _("提前结束"),
+            _("已结束 %(n)s 个活动。"),
+        )
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(AuditedModelAdmin):
     list_display = ("campaign", "number", "display_name", "district", "is_hidden", "signed_at")
     list_filter = ("campaign", "is_hidden", "district")
     list_editable = ("is_hidden",)
@@ -211,6 +294,12 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Only "not on the wall" is editable here: moderation, so through the service.
+        services.signature_hide(
+            signature_id=obj.pk, hidden=obj.is_hidden, actor=request.user, request=request
+        )
 
     @admin.action(description=_("导出签名名单（姓名已遮挡，CSV）"))
     def export_csv(self, request, queryset):
@@ -231,7 +320,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventRegistration)
-class EventRegistrationAdmin(admin.ModelAdmin):
+class EventRegistrationAdmin(AuditedModelAdmin):
     list_display = ("campaign", "name", "phone_tail", "status", "created_at")
     list_filter = ("campaign", "status")
     exclude = ("phone_hash", "cancel_token")
@@ -258,7 +347,7 @@ class EventRegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageViewDay)
-class PageViewDayAdmin(admin.ModelAdmin):
+class PageViewDayAdmin(AuditedModelAdmin):
     list_display = ("campaign", "day", "views", "unique_visitors")
     list_filter = ("campaign",)
 
@@ -275,24 +364,82 @@ class JuryScoreInline(admin.TabularInline):
     autocomplete_fields = ()
 
 
+class RejectionForm(forms.Form):
+    # Required-ness is the service's rule (entry_moderate); the form only shapes input.
+    reason = forms.CharField(
+        label=_("未通过原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("投稿人在作品状态页上会看到这个原因。"),
+    )
+
+
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(AuditedInlinesMixin, AuditedModelAdmin):
     """The moderation queue for contest entries, and jury scoring."""
 
     list_display = ("name", "campaign", "status", "created_at")
     list_filter = ("status", "campaign")
-    readonly_fields = ("entrant_contact", "created_at")
+    # The status is moderation: set by the approve and reject actions, through the service.
+    readonly_fields = ("status", "rejection_reason", "entrant_contact", "created_at")
     exclude = ("image_path", "status_token")
     inlines = [JuryScoreInline]
-    actions = ["approve"]
+    actions = ["approve", "reject"]
 
-    form = CandidateForm
+    form = CandidateAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its votes and scores belong to its campaign: a nominee never moves.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else ("campaign", *fields)
 
     @admin.action(description=_("通过所选作品"))
     def approve(self, request, queryset):
-        for candidate in queryset:
-            services.entry_moderate(candidate_id=candidate.pk, approve=True)
+        approved = 0
+        for candidate in queryset.exclude(status=Candidate.Status.APPROVED):
+            services.entry_moderate(
+                candidate_id=candidate.pk, approve=True, actor=request.user, request=request
+            )
             self.log_change(request, candidate, _("审核通过"))
+            approved += 1
+        self.message_user(request, _("已通过 %(n)s 个作品。") % {"n": approved})
+
+    @admin.action(description=_("不通过所选作品（需写明原因）"))
+    def reject(self, request, queryset):
+        """Ask for the reason on an intermediate page, then reject through the service."""
+        form = RejectionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                with transaction.atomic():  # one reason for all: all rejected, or none
+                    for candidate in queryset:
+                        services.entry_moderate(
+                            candidate_id=candidate.pk,
+                            approve=False,
+                            reason=form.cleaned_data["reason"],
+                            actor=request.user,
+                            request=request,
+                        )
+                        self.log_change(request, candidate, _("审核未通过"))
+            except ValidationError as exc:
+                form.add_error("reason", exc.message_dict.get("rejection_reason", exc.messages))
+            else:
+                self.message_user(
+                    request, _("已将 %(n)s 个作品标记为未通过。") % {"n": len(queryset)}
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/campaigns/candidate/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("作品未通过审核"),
+                "candidates": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+            status=400 if form.errors else 200,
+        )
 
 
 @admin.register(Vote)
@@ -324,5 +471,7 @@ class VoteAdmin(admin.ModelAdmin):
         count = services.votes_exclude(
             vote_ids=list(queryset.values_list("pk", flat=True)),
             reason=str(_("短时间内大量来自少数设备的投票，判定为刷票")),
+            actor=request.user,
+            request=request,
         )
         self.message_user(request, _("已剔除 %(n)s 票。") % {"n": count})

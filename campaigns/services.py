@@ -1,4 +1,10 @@
-"""Every write of campaigns: phone verification, pledges, event registrations, page views."""
+"""Every write of campaigns: phone verification, pledges, event registrations, page views.
+
+Citizens' services (``phone_code_send``, ``pledge_sign``, ``vote_cast``, ``event_register``…)
+take no actor. Staff services (publishing, closing, moderation, vote exclusion, hiding a
+signature) take a keyword-only ``actor`` and write one audit event in the transaction of
+their write, so a staff write and its record stand or fall together.
+"""
 
 import hmac
 import secrets
@@ -10,10 +16,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from wenzhou_portal.audit import audit_record
 from wenzhou_portal.clients import device_hash
 from wenzhou_portal.limits import Limit, limit_hit
 from wenzhou_portal.sms import send_sms
@@ -43,6 +51,11 @@ def phone_hash(phone: str) -> str:
 def client_key(request) -> str:
     """A keyed hash of a client's address and browser: enough to tell devices apart, no more."""
     return device_hash(request)
+
+
+def audit_target(obj) -> str:
+    """How an audit event names its object: the shape admin's audited edits use too."""
+    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
 
 
 PHONE_CODE_PER_NUMBER = Limit("phone-code-number", ("PHONE_CODE_LIMIT_PER_NUMBER",))
@@ -338,13 +351,32 @@ def votes_flag_bursts(*, candidate_id: int, now=None) -> int:
     return 0
 
 
-def votes_exclude(*, vote_ids: list[int], reason: str) -> int:
-    """Exclude votes from the result with a reason; they stay on record."""
-    if not reason.strip():
+def votes_exclude(
+    *, vote_ids: list[int], reason: str, actor, request: HttpRequest | None = None
+) -> int:
+    """Exclude votes from the result with a reason; they stay on record. One audit event."""
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"reason": gettext("请写明剔除原因。")})
-    return Vote.objects.filter(pk__in=vote_ids).update(
-        is_excluded=True, exclusion_reason=reason.strip()[:200]
-    )
+    with transaction.atomic():
+        ids = sorted(Vote.objects.filter(pk__in=vote_ids).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        excluded = Vote.objects.filter(pk__in=ids).update(
+            is_excluded=True, exclusion_reason=reason[:200]
+        )
+        audit_record(
+            action="campaigns.votes_excluded",
+            actor=actor,
+            target=_votes_label(ids),
+            request=request,
+            detail={"vote_ids": ids, "reason": reason[:200], "excluded": excluded},
+        )
+    return excluded
+
+
+def _votes_label(ids: list[int]) -> str:
+    return f"campaigns.vote:{','.join(map(str, ids))}"[:200]
 
 
 def contest_entry_submit(
@@ -380,13 +412,115 @@ def contest_entry_submit(
     )
 
 
-def entry_moderate(*, candidate_id: int, approve: bool, reason: str = "") -> Candidate:
+def entry_moderate(
+    *,
+    candidate_id: int,
+    approve: bool,
+    reason: str = "",
+    actor,
+    request: HttpRequest | None = None,
+) -> Candidate:
     """Approve an entry for the gallery, or reject it with a reason the entrant sees."""
-    if not approve and not reason.strip():
+    reason = reason.strip()
+    if not approve and not reason:
         raise ValidationError({"rejection_reason": gettext("请写明未通过的原因。")})
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+        previous = candidate.status
         candidate.status = Candidate.Status.APPROVED if approve else Candidate.Status.REJECTED
-        candidate.rejection_reason = "" if approve else reason.strip()[:200]
+        candidate.rejection_reason = "" if approve else reason[:200]
         candidate.save(update_fields=["status", "rejection_reason"])
+        audit_record(
+            action="campaigns.entry_approved" if approve else "campaigns.entry_rejected",
+            actor=actor,
+            target=audit_target(candidate),
+            request=request,
+            detail={
+                "campaign_id": candidate.campaign_id,
+                "from_status": previous,
+                "reason": candidate.rejection_reason,
+            },
+        )
         return candidate
+
+
+# --- Staff: publishing, closing, the signature wall -----------------------------------
+
+
+def campaign_publish(*, campaign_id: int, actor, request: HttpRequest | None = None) -> Campaign:
+    """Publish a draft campaign: its page, list entry and participation open to the public."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.is_published:
+            raise ValidationError(gettext("该活动已经发布。"), code="already_published")
+        campaign.is_published = True
+        campaign.save(update_fields=["is_published"])
+        audit_record(
+            action="campaigns.campaign_published",
+            actor=actor,
+            target=audit_target(campaign),
+            request=request,
+            detail={"state": campaign.state.value},
+        )
+        return campaign
+
+
+def campaign_unpublish(*, campaign_id: int, actor, request: HttpRequest | None = None) -> Campaign:
+    """Take a published campaign back to draft: it leaves the public pages; nothing is deleted."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if not campaign.is_published:
+            raise ValidationError(gettext("该活动尚未发布。"), code="unpublished")
+        campaign.is_published = False
+        campaign.save(update_fields=["is_published"])
+        audit_record(
+            action="campaigns.campaign_unpublished",
+            actor=actor,
+            target=audit_target(campaign),
+            request=request,
+            detail={"state": campaign.state.value},
+        )
+        return campaign
+
+
+def campaign_close(*, campaign_id: int, actor, request: HttpRequest | None = None) -> Campaign:
+    """End a live campaign now: its end time becomes this moment, the old one is recorded."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        now = timezone.now()
+        state = campaign.state_at(now)
+        if state == CampaignState.UPCOMING:
+            raise ValidationError(gettext("活动尚未开始，不能提前结束。"), code="upcoming")
+        if state == CampaignState.CLOSED:
+            raise ValidationError(gettext("活动已经结束。"), code="closed")
+        planned_end = campaign.ends_at
+        campaign.ends_at = now
+        campaign.save(update_fields=["ends_at"])
+        audit_record(
+            action="campaigns.campaign_closed",
+            actor=actor,
+            target=audit_target(campaign),
+            request=request,
+            detail={"planned_end": planned_end.isoformat(), "ended_at": now.isoformat()},
+        )
+        return campaign
+
+
+def signature_hide(
+    *, signature_id: int, hidden: bool, actor, request: HttpRequest | None = None
+) -> Signature:
+    """Hide a signature from the public wall (or show it again); it still counts."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().get(pk=signature_id)
+        if signature.is_hidden == hidden:
+            return signature  # nothing to change, nothing to record
+        signature.is_hidden = hidden
+        signature.save(update_fields=["is_hidden"])
+        audit_record(
+            action="campaigns.signature_hidden" if hidden else "campaigns.signature_shown",
+            actor=actor,
+            target=audit_target(signature),
+            request=request,
+            detail={"campaign_id": signature.campaign_id, "number": signature.number},
+        )
+        return signature

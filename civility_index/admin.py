@@ -1,14 +1,20 @@
-"""Index editors keep the method, the reference data and the entered values here."""
+"""Index editors keep the method, the reference data and the entered values here.
+
+Plain edits are recorded by ``AuditedModelAdmin``; a change of method, an import, a
+publication and a requested recomputation go through the services, which write their
+own audit event.
+"""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wenzhou_portal.celery import enqueue
+from wenzhou_portal.admin_audit import AuditedModelAdmin
 
 from . import services
 from .models import (
@@ -22,26 +28,39 @@ from .models import (
 
 
 class MethodChangeMixin:
-    """Saving any part of the method bumps its version and marks snapshots stale."""
+    """Saving or deleting any part of the method bumps its version and marks snapshots stale."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.has_changed():
-            version = services.method_changed()
-            messages.info(
-                request,
-                _("计算方法已更新为 v%(version)s，已有结果标记为待重新计算。")
-                % {"version": version},
-            )
+            self._method_changed(request, services.audit_target(obj))
+
+    def delete_model(self, request, obj):
+        target = services.audit_target(obj)
+        super().delete_model(request, obj)
+        self._method_changed(request, target)
+
+    def delete_queryset(self, request, queryset):
+        targets = [services.audit_target(obj) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        if targets:
+            self._method_changed(request, ", ".join(targets))
+
+    def _method_changed(self, request, cause: str) -> None:
+        version = services.method_changed(actor=request.user, request=request, cause=cause)
+        messages.info(
+            request,
+            _("计算方法已更新为 v%(version)s，已有结果标记为待重新计算。") % {"version": version},
+        )
 
 
 @admin.register(Dimension)
-class DimensionAdmin(MethodChangeMixin, admin.ModelAdmin):
+class DimensionAdmin(MethodChangeMixin, AuditedModelAdmin):
     list_display = ("name_zh", "code", "weight", "floor", "order")
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(MethodChangeMixin, admin.ModelAdmin):
+class IndicatorAdmin(MethodChangeMixin, AuditedModelAdmin):
     list_display = (
         "name_zh",
         "code",
@@ -58,7 +77,7 @@ class IndicatorAdmin(MethodChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(MethodSettings)
-class MethodSettingsAdmin(MethodChangeMixin, admin.ModelAdmin):
+class MethodSettingsAdmin(MethodChangeMixin, AuditedModelAdmin):
     list_display = ("__str__", "normalisation", "max_missing_share", "min_cases", "updated_at")
 
     def has_add_permission(self, request) -> bool:
@@ -69,7 +88,7 @@ class MethodSettingsAdmin(MethodChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(DistrictPopulation)
-class DistrictPopulationAdmin(admin.ModelAdmin):
+class DistrictPopulationAdmin(AuditedModelAdmin):
     list_display = ("district", "population", "year")
 
 
@@ -81,7 +100,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(EnteredValue)
-class EnteredValueAdmin(admin.ModelAdmin):
+class EnteredValueAdmin(AuditedModelAdmin):
     list_display = ("indicator", "district", "period", "value", "cases", "entered_by", "updated_at")
     list_filter = ("indicator", "district", "period")
     change_list_template = "admin/civility_index/enteredvalue/change_list.html"
@@ -112,7 +131,9 @@ class EnteredValueAdmin(admin.ModelAdmin):
             except UnicodeDecodeError:
                 form.add_error("file", _("请使用 UTF-8 编码的 CSV 文件。"))
             else:
-                report = services.entered_values_import(text=text, actor=request.user)
+                report = services.entered_values_import(
+                    text=text, actor=request.user, request=request
+                )
                 if report.ok:
                     messages.success(
                         request,
@@ -170,16 +191,26 @@ class SnapshotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新计算所选月份"))
     def recompute(self, request, queryset):
-        periods = sorted({s.period for s in queryset})
-        for period in periods:
-            enqueue("civility_index.tasks.recompute_period", period.isoformat())
+        periods = services.snapshot_recompute_request(
+            periods=[s.period for s in queryset], actor=request.user, request=request
+        )
         messages.success(request, _("已安排重新计算 %(n)s 个月份。") % {"n": len(periods)})
 
     @admin.action(description=_("发布所选版本（作为修订）"))
     def publish(self, request, queryset):
+        published = 0
         for snapshot in queryset:
-            services.snapshot_publish(snapshot_id=snapshot.pk)
-        messages.success(request, _("已发布。"))
+            try:
+                services.snapshot_publish(
+                    snapshot_id=snapshot.pk, actor=request.user, request=request
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.warning(request, message)
+            else:
+                published += 1
+        if published:
+            messages.success(request, _("已发布。"))
 
     def get_urls(self):
         return [
@@ -194,7 +225,10 @@ class SnapshotAdmin(admin.ModelAdmin):
     def recompute_current(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and self.has_change_permission(request):
             current = services.month_start(timezone.localdate())
-            for period in (services.previous_month(current), current):
-                enqueue("civility_index.tasks.recompute_period", period.isoformat())
+            services.snapshot_recompute_request(
+                periods=[services.previous_month(current), current],
+                actor=request.user,
+                request=request,
+            )
             messages.success(request, _("已安排重新计算本月和上月。"))
         return HttpResponseRedirect(reverse("admin:civility_index_snapshot_changelist"))

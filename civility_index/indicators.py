@@ -1,19 +1,46 @@
-"""Computed indicators: registered functions, each one aggregate query per month.
+"""Computed indicators: registered functions over one month's reads of the other apps.
 
-A function takes the month's [start, end) and the district populations and returns, per
-district code, a RawValue (value plus the number of cases behind it) and when its data
-last changed. It reads other apps only through their selectors.
+A function takes the month's ``PeriodSources`` and returns, per district code, a RawValue
+(value plus the number of cases behind it) and when its data last changed. It reads other
+apps only through their selectors, and only through ``PeriodSources``, which runs each
+selector once per computation however many indicators share it: the five report-desk
+indicators are built from one grouped query, not five.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from rumors import selectors as report_selectors
 
 from .scoring import RawValue
 
 Computed = dict[str, tuple[RawValue, datetime | None]]
-IndicatorFunction = Callable[[datetime, datetime, dict[str, int]], Computed]
+
+
+@dataclass
+class PeriodSources:
+    """The month [start, end), the district populations, and the other apps' figures."""
+
+    start: datetime
+    end: datetime
+    population: dict[str, int]
+
+    @cached_property
+    def report_figures(self) -> dict[str, dict]:
+        """Per district, the report desk's counts for reports received in the month."""
+        return report_selectors.district_report_figures(start=self.start, end=self.end)
+
+    @cached_property
+    def pledge_signers(self) -> dict[str, int]:
+        """Per district, pledge signers in the month."""
+        from campaigns import selectors as campaign_selectors
+
+        return campaign_selectors.participants_by_district(start=self.start, end=self.end)
+
+
+IndicatorFunction = Callable[[PeriodSources], Computed]
 
 REGISTRY: dict[str, IndicatorFunction] = {}
 LABELS: dict[str, str] = {}
@@ -33,63 +60,57 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 @register("report_closure_rate", "received reports closed (%), reports received in the month")
-def report_closure_rate(start: datetime, end: datetime, population: dict[str, int]) -> Computed:
-    figures = report_selectors.district_report_figures(start=start, end=end)
+def report_closure_rate(sources: PeriodSources) -> Computed:
     return {
         district: (
             RawValue(_ratio(row["closed"], row["received"]), row["received"]),
             row["last_updated"],
         )
-        for district, row in figures.items()
+        for district, row in sources.report_figures.items()
     }
 
 
 @register("report_on_time_share", "closed reports closed by their deadline (%)")
-def report_on_time_share(start: datetime, end: datetime, population: dict[str, int]) -> Computed:
-    figures = report_selectors.district_report_figures(start=start, end=end)
+def report_on_time_share(sources: PeriodSources) -> Computed:
     return {
         district: (
             RawValue(_ratio(row["on_time"], row["with_due"]), row["with_due"]),
             row["last_updated"],
         )
-        for district, row in figures.items()
+        for district, row in sources.report_figures.items()
         if row["with_due"]
     }
 
 
 @register("report_working_days_to_close", "mean working days from report to closure")
-def report_working_days_to_close(
-    start: datetime, end: datetime, population: dict[str, int]
-) -> Computed:
-    figures = report_selectors.district_report_figures(start=start, end=end)
+def report_working_days_to_close(sources: PeriodSources) -> Computed:
     return {
         district: (
             RawValue(float(row["working_days_to_close"]), row["closed"]),
             row["last_updated"],
         )
-        for district, row in figures.items()
+        for district, row in sources.report_figures.items()
         if row["working_days_to_close"] is not None
     }
 
 
 @register("reporter_satisfaction", "ratings that are satisfied or fairly satisfied (%)")
-def reporter_satisfaction(start: datetime, end: datetime, population: dict[str, int]) -> Computed:
-    figures = report_selectors.district_report_figures(start=start, end=end)
+def reporter_satisfaction(sources: PeriodSources) -> Computed:
     return {
         district: (
             RawValue(_ratio(row["satisfied"], row["rated"]), row["rated"]),
             row["last_updated"],
         )
-        for district, row in figures.items()
+        for district, row in sources.report_figures.items()
         if row["rated"]
     }
 
 
 @register("reports_per_10k", "reports filed per 10,000 residents")
-def reports_per_10k(start: datetime, end: datetime, population: dict[str, int]) -> Computed:
-    figures = report_selectors.district_report_figures(start=start, end=end)
+def reports_per_10k(sources: PeriodSources) -> Computed:
+    figures = sources.report_figures
     values: Computed = {}
-    for district, people in population.items():
+    for district, people in sources.population.items():
         row = figures.get(district)
         received = row["received"] if row else 0
         values[district] = (
@@ -100,16 +121,12 @@ def reports_per_10k(start: datetime, end: datetime, population: dict[str, int]) 
 
 
 @register("campaign_participants_per_10k", "pledge signers per 10,000 residents")
-def campaign_participants_per_10k(
-    start: datetime, end: datetime, population: dict[str, int]
-) -> Computed:
-    from campaigns import selectors as campaign_selectors
-
-    counts = campaign_selectors.participants_by_district(start=start, end=end)
+def campaign_participants_per_10k(sources: PeriodSources) -> Computed:
+    counts = sources.pledge_signers
     return {
         district: (
             RawValue(10_000.0 * counts.get(district, 0) / people, counts.get(district, 0)),
             None,
         )
-        for district, people in population.items()
+        for district, people in sources.population.items()
     }

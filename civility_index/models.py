@@ -228,6 +228,9 @@ class Snapshot(models.Model):
     city_score = models.FloatField(_("全市得分"), null=True, blank=True)
     results = models.JSONField(_("计算结果"))
     method = models.JSONField(_("所用方法"))
+    # A SHA-256 of everything the computation read (services.inputs_digest): a recompute
+    # whose inputs match the latest version's writes nothing. Empty on older versions.
+    input_digest = models.CharField(_("输入摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("指数快照")

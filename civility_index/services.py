@@ -1,22 +1,32 @@
-"""Every write of the index: recomputing a month, method changes, importing entered data."""
+"""Every write of the index: recomputing a month, method changes, importing entered data.
+
+Staff services (``method_changed``, ``snapshot_publish``, ``entered_values_import``,
+``snapshot_recompute_request``) take a keyword-only ``actor`` and write one audit event in
+the transaction of their write. ``snapshot_compute`` is run by tasks, not by a person.
+"""
 
 import csv
+import hashlib
 import io
+import json
 import logging
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from wenzhou_portal.audit import audit_record
+from wenzhou_portal.celery import enqueue_on_commit
 from wenzhou_portal.districts import CITY_CODE, District
 
 from . import scoring
-from .indicators import REGISTRY
+from .indicators import REGISTRY, PeriodSources
 from .models import (
     Dimension,
     DistrictPopulation,
@@ -55,6 +65,11 @@ def previous_month(period: date) -> date:
 
 def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_target(obj) -> str:
+    """How an audit event names its object: the shape admin's audited edits use too."""
+    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
 
 
 def method_settings() -> MethodSettings:
@@ -101,29 +116,41 @@ def method_load() -> LoadedMethod:
     return LoadedMethod(options, dimensions, indicators, spec)
 
 
-def method_changed() -> int:
-    """Record a change of method: a new version, and every snapshot marked stale."""
+def method_changed(*, actor, request: HttpRequest | None = None, cause: str = "") -> int:
+    """Record a change of method: a new version, and every snapshot marked stale.
+
+    ``cause`` names what changed ("civility_index.dimension:3 …"), for the audit record.
+    """
     with transaction.atomic():
         options = MethodSettings.objects.select_for_update().get(pk=method_settings().pk)
         options.version += 1
         options.save(update_fields=["version", "updated_at"])
-        Snapshot.objects.filter(is_stale=False).update(is_stale=True)
+        stale = Snapshot.objects.filter(is_stale=False).update(is_stale=True)
+        audit_record(
+            action="civility_index.method_changed",
+            actor=actor,
+            target=audit_target(options),
+            request=request,
+            detail={"version": options.version, "cause": cause[:200], "snapshots_stale": stale},
+        )
         return options.version
 
 
 def period_values(
-    period: date, method: LoadedMethod
+    period: date, method: LoadedMethod, population: dict[str, int] | None = None
 ) -> tuple[dict[str, dict[str, scoring.RawValue]], dict[str, dict[str, str | None]]]:
-    """Raw values per district and indicator for one month, and when each last changed."""
-    start, end = _aware(period), _aware(next_month(period))
-    population = dict(DistrictPopulation.objects.values_list("district", "population"))
+    """Raw values per district and indicator for one month, and when each last changed.
+
+    Each other app's figures are read once for the month, however many indicators use them.
+    """
+    if population is None:
+        population = _population()
+    sources = PeriodSources(_aware(period), _aware(next_month(period)), population)
     values: dict[str, dict[str, scoring.RawValue]] = {code: {} for code in District.values}
     updated: dict[str, dict[str, str | None]] = {code: {} for code in District.values}
     for indicator in method.indicators:
         if indicator.source == Indicator.Source.COMPUTED:
-            for district, (raw, changed) in REGISTRY[indicator.computed_key](
-                start, end, population
-            ).items():
+            for district, (raw, changed) in REGISTRY[indicator.computed_key](sources).items():
                 if district in values and raw.value is not None:
                     values[district][indicator.code] = raw
                     updated[district][indicator.code] = changed.isoformat() if changed else None
@@ -136,21 +163,79 @@ def period_values(
     return values, updated
 
 
+def _population() -> dict[str, int]:
+    return dict(DistrictPopulation.objects.values_list("district", "population"))
+
+
+def inputs_digest(
+    *,
+    method: dict,
+    population: dict[str, int],
+    values: dict[str, dict[str, scoring.RawValue]],
+    updated: dict[str, dict[str, str | None]],
+    previous_overall: dict[str, float | None] | None,
+) -> str:
+    """A fingerprint of everything a month's snapshot is computed from.
+
+    The method as stored with the snapshot (version, weights, goalposts, robustness seed),
+    the populations, every raw value with its cases and when it changed, and the previous
+    month's scores behind the change column: the engine is deterministic, so equal digests
+    mean equal results.
+    """
+    document = {
+        "method": method,
+        "population": population,
+        "values": {
+            district: {code: [raw.value, raw.cases] for code, raw in by_code.items()}
+            for district, by_code in values.items()
+        },
+        "updated": updated,
+        "previous": previous_overall,
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def snapshot_compute(*, period: date) -> Snapshot:
-    """Recompute one month into a new snapshot version, in one transaction, under a lock."""
+    """Recompute one month into a new snapshot version, in one transaction, under a lock.
+
+    Keyed by its inputs: when the month's latest version was computed from the same inputs
+    (same digest), nothing is written and that version is returned, so a re-delivered or
+    repeated task is harmless. The one exception is the month's first computation after it
+    ends, which is written (and published) even with unchanged inputs.
+    """
     period = month_start(period)
     PeriodLock.objects.get_or_create(period=period)
     with transaction.atomic():
         # Two recomputations of one month queue here instead of interleaving.
         PeriodLock.objects.select_for_update().get(period=period)
         method = method_load()
-        values, updated = period_values(period, method)
+        described = method_describe(method)
+        population = _population()
+        values, updated = period_values(period, method, population)
         previous = _published_or_latest(previous_month(period))
         previous_overall = (
             {code: unit["overall"] for code, unit in previous.results["units"].items()}
             if previous
             else None
         )
+        digest = inputs_digest(
+            method=described,
+            population=population,
+            values=values,
+            updated=updated,
+            previous_overall=previous_overall,
+        )
+        latest = Snapshot.objects.filter(period=period).order_by("-version").first()
+        period_over = next_month(period) <= timezone.localdate()
+        first_of_month = not Snapshot.objects.filter(period=period, is_published=True).exists()
+        publish = period_over and first_of_month
+        if latest is not None and latest.input_digest == digest and not publish:
+            logger.info(
+                "index snapshot unchanged",
+                extra={"period": period.isoformat(), "version": latest.version},
+            )
+            return latest
         result = scoring.compute(method.spec, values, previous_overall)
         robust = scoring.robustness(
             method.spec,
@@ -159,11 +244,8 @@ def snapshot_compute(*, period: date) -> Snapshot:
             spread=method.settings.robustness_spread,
             seed=method.settings.robustness_seed,
         )
-        results = _results_json(method, values, updated, result, robust)
-        version = (Snapshot.objects.filter(period=period).aggregate(v=Max("version"))["v"] or 0) + 1
-        period_over = next_month(period) <= timezone.localdate()
-        first_of_month = not Snapshot.objects.filter(period=period, is_published=True).exists()
-        publish = period_over and first_of_month
+        results = _results_json(method, values, updated, result, robust, population)
+        version = (latest.version if latest else 0) + 1
         snapshot = Snapshot.objects.create(
             period=period,
             version=version,
@@ -172,7 +254,8 @@ def snapshot_compute(*, period: date) -> Snapshot:
             published_at=timezone.now() if publish else None,
             city_score=results["city"]["overall"],
             results=results,
-            method=method_describe(method),
+            method=described,
+            input_digest=digest,
         )
     logger.info("index snapshot", extra={"period": period.isoformat(), "version": version})
     return snapshot
@@ -183,8 +266,7 @@ def _published_or_latest(period: date) -> Snapshot | None:
     return snapshots.filter(is_published=True).first() or snapshots.order_by("-version").first()
 
 
-def _results_json(method, values, updated, result, robust) -> dict:
-    population = dict(DistrictPopulation.objects.values_list("district", "population"))
+def _results_json(method, values, updated, result, robust, population: dict[str, int]) -> dict:
     names = {i.code: (i.name_zh, i.name_en) for i in method.indicators}
     names |= {d.code: (d.name_zh, d.name_en) for d in method.dimensions}
     units = {}
@@ -287,17 +369,62 @@ def method_describe(method: LoadedMethod) -> dict:
     }
 
 
-def snapshot_publish(*, snapshot_id: int) -> Snapshot:
+def snapshot_publish(*, snapshot_id: int, actor, request: HttpRequest | None = None) -> Snapshot:
     """Publish a version (a restatement replaces the published one, which stays on record)."""
     with transaction.atomic():
         snapshot = Snapshot.objects.select_for_update().get(pk=snapshot_id)
-        Snapshot.objects.filter(period=snapshot.period, is_published=True).exclude(
-            pk=snapshot.pk
-        ).update(is_published=False)
+        if snapshot.is_published:
+            raise ValidationError(
+                gettext("%(snapshot)s 已经是发布版本。") % {"snapshot": snapshot},
+                code="already_published",
+            )
+        replaced = list(
+            Snapshot.objects.filter(period=snapshot.period, is_published=True).values_list(
+                "version", flat=True
+            )
+        )
+        Snapshot.objects.filter(period=snapshot.period, is_published=True).update(
+            is_published=False
+        )
         snapshot.is_published = True
         snapshot.published_at = timezone.now()
         snapshot.save(update_fields=["is_published", "published_at"])
+        audit_record(
+            action="civility_index.snapshot_published",
+            actor=actor,
+            target=audit_target(snapshot),
+            request=request,
+            detail={
+                "period": f"{snapshot.period:%Y-%m}",
+                "version": snapshot.version,
+                "replaced_version": replaced[0] if replaced else None,
+            },
+        )
         return snapshot
+
+
+def snapshot_recompute_request(
+    *, periods: list[date], actor, request: HttpRequest | None = None
+) -> list[date]:
+    """Queue a recomputation of these months for a member of staff: one audit event.
+
+    The work is the task's (``recompute_period``, keyed by its inputs); this records who
+    asked for which months, and queues the tasks once the record is committed.
+    """
+    months = sorted({month_start(period) for period in periods})
+    if not months:
+        raise ValidationError(gettext("请选择要重新计算的月份。"), code="no_periods")
+    with transaction.atomic():
+        audit_record(
+            action="civility_index.recompute_requested",
+            actor=actor,
+            target="civility_index.snapshot:" + ",".join(f"{m:%Y-%m}" for m in months),
+            request=request,
+            detail={"periods": [m.isoformat() for m in months]},
+        )
+        for month in months:
+            enqueue_on_commit("civility_index.tasks.recompute_period", month.isoformat())
+    return months
 
 
 # --- Importing staff-entered values --------------------------------------------------
@@ -317,8 +444,11 @@ class ImportReport:
 CSV_COLUMNS = ("indicator", "district", "period", "value", "cases")
 
 
-def entered_values_import(*, text: str, actor=None) -> ImportReport:
-    """Import a CSV of entered values; any bad row refuses the whole file, row by row."""
+def entered_values_import(*, text: str, actor, request: HttpRequest | None = None) -> ImportReport:
+    """Import a CSV of entered values; any bad row refuses the whole file, row by row.
+
+    A refused file writes nothing; an accepted one is one transaction and one audit event.
+    """
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"indicator", "district", "period", "value"} - set(reader.fieldnames or [])
@@ -356,6 +486,19 @@ def entered_values_import(*, text: str, actor=None) -> ImportReport:
                 report.created += 1
             else:
                 report.updated += 1
+        periods = sorted({f"{parsed['period']:%Y-%m}" for parsed in rows})
+        audit_record(
+            action="civility_index.entered_values_imported",
+            actor=actor,
+            target="civility_index.enteredvalue:" + ",".join(periods),
+            request=request,
+            detail={
+                "created": report.created,
+                "updated": report.updated,
+                "periods": periods,
+                "indicators": sorted({parsed["indicator"].code for parsed in rows}),
+            },
+        )
     return report
 
 

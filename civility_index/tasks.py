@@ -1,4 +1,8 @@
-"""Thin tasks: recompute a month (idempotent: each run writes a new version)."""
+"""Thin tasks: recompute a month.
+
+Idempotent: ``snapshot_compute`` is keyed by a digest of its inputs, so a re-delivered or
+repeated task whose month has not changed writes nothing and returns the latest version.
+"""
 
 from datetime import date
 
@@ -10,6 +14,7 @@ from . import services
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def recompute_period(period_iso: str) -> int:
+    """Recompute one month ("2026-10-01"); returns the id of its latest snapshot."""
     return services.snapshot_compute(period=date.fromisoformat(period_iso)).pk
 
 

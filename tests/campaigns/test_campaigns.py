@@ -408,7 +408,6 @@ def test_an_editor_uploads_a_cover_and_picks_districts(client, make_staff, setti
             "starts_at_1": "00:00:00",
             "ends_at_0": (now + timedelta(days=5)).strftime("%Y-%m-%d"),
             "ends_at_1": "00:00:00",
-            "is_published": "on",
             "votes_per_day": "1",
             "public_weight": "40",
             "district_choices": ["330302", "330381"],
@@ -421,6 +420,13 @@ def test_an_editor_uploads_a_cover_and_picks_districts(client, make_staff, setti
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     campaign = Campaign.objects.get(slug="cover-test")
+    assert not campaign.is_published  # published by the action, not by the form
+    client.post(
+        "/admin/campaigns/campaign/",
+        {"action": "publish", "_selected_action": [campaign.pk], "index": 0},
+    )
+    campaign.refresh_from_db()
+    assert campaign.is_published
     assert campaign.district_codes == ["330302", "330381"]
     assert campaign.cover_path.startswith("campaigns/")
     assert client.get("/campaigns/cover-test/cover/").status_code == 200

@@ -99,7 +99,7 @@ def test_the_combined_result_matches_a_hand_computation(make_staff):
     ]
 
 
-def test_a_burst_from_few_clients_is_flagged_and_excluded_votes_are_stated(client):
+def test_a_burst_from_few_clients_is_flagged_and_excluded_votes_are_stated(client, campaign_editor):
     campaign = make_campaign("vote", votes_per_day=1)
     (target,) = nominees(campaign, "目标")
     for n in range(services.VOTE_BURST_VOTES):
@@ -111,9 +111,9 @@ def test_a_burst_from_few_clients_is_flagged_and_excluded_votes_are_stated(clien
         )
     assert Vote.objects.filter(is_flagged=True).count() == services.VOTE_BURST_VOTES
     flagged = list(Vote.objects.filter(is_flagged=True).values_list("pk", flat=True))
-    assert services.votes_exclude(vote_ids=flagged, reason="同一设备短时间内大量投票") == len(
-        flagged
-    )
+    assert services.votes_exclude(
+        vote_ids=flagged, reason="同一设备短时间内大量投票", actor=campaign_editor
+    ) == len(flagged)
     assert Vote.objects.count() == services.VOTE_BURST_VOTES  # excluded, not deleted
     result = selectors.vote_results(campaign)
     assert result["excluded_total"] == services.VOTE_BURST_VOTES
@@ -121,7 +121,7 @@ def test_a_burst_from_few_clients_is_flagged_and_excluded_votes_are_stated(clien
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert f"有 {services.VOTE_BURST_VOTES} 票因异常被剔除" in page
     with pytest.raises(ValidationError):
-        services.votes_exclude(vote_ids=flagged, reason=" ")
+        services.votes_exclude(vote_ids=flagged, reason=" ", actor=campaign_editor)
 
 
 def test_votes_from_many_clients_are_not_flagged():
@@ -153,7 +153,9 @@ def test_tallies_can_be_hidden_while_voting_is_open(client):
     assert "公众投票 40% + 专家评审 60%" in page  # weights published before voting
 
 
-def test_a_contest_entry_is_moderated_then_shown_in_the_gallery(client, settings, tmp_path):
+def test_a_contest_entry_is_moderated_then_shown_in_the_gallery(
+    client, settings, tmp_path, campaign_editor
+):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     campaign = make_campaign("contest")
     response = client.post(
@@ -171,20 +173,22 @@ def test_a_contest_entry_is_moderated_then_shown_in_the_gallery(client, settings
     assert "待审核" in status_page
     assert "最美温州江心屿" not in client.get(campaign.get_absolute_url()).content.decode()
     assert client.get(f"/campaigns/entry-images/{entry.pk}/").status_code == 404
-    services.entry_moderate(candidate_id=entry.pk, approve=True)
+    services.entry_moderate(candidate_id=entry.pk, approve=True, actor=campaign_editor)
     assert "最美温州江心屿" in client.get(campaign.get_absolute_url()).content.decode()
     assert client.get(f"/campaigns/entry-images/{entry.pk}/").status_code == 200
     assert "微信 abc" not in client.get(campaign.get_absolute_url()).content.decode()
 
 
-def test_a_rejected_entry_shows_the_reason_to_the_entrant(client):
+def test_a_rejected_entry_shows_the_reason_to_the_entrant(client, campaign_editor):
     campaign = make_campaign("contest")
     entry = services.contest_entry_submit(
         campaign=campaign, name="作品", story="介绍", link="https://www.douyin.com/video/1"
     )
     with pytest.raises(ValidationError):
-        services.entry_moderate(candidate_id=entry.pk, approve=False)
-    services.entry_moderate(candidate_id=entry.pk, approve=False, reason="与活动主题无关")
+        services.entry_moderate(candidate_id=entry.pk, approve=False, actor=campaign_editor)
+    services.entry_moderate(
+        candidate_id=entry.pk, approve=False, reason="与活动主题无关", actor=campaign_editor
+    )
     page = client.get(f"/campaigns/entries/{entry.status_token}/").content.decode()
     assert "与活动主题无关" in page
 

@@ -75,9 +75,8 @@ def _computed(key: str) -> dict:
     start = datetime(2026, 10, 1, tzinfo=SHANGHAI)
     end = datetime(2026, 11, 1, tzinfo=SHANGHAI)
     population = {"330302": 1_000_000, "330303": 500_000}
-    return {
-        d: raw for d, (raw, _changed) in indicators.REGISTRY[key](start, end, population).items()
-    }
+    sources = indicators.PeriodSources(start, end, population)
+    return {d: raw for d, (raw, _changed) in indicators.REGISTRY[key](sources).items()}
 
 
 def test_computed_indicators_match_an_independent_count(october_reports):
@@ -142,21 +141,23 @@ def test_a_clean_csv_imports_and_a_second_upload_updates(index_editor):
         ("security_incident_handling_rate,330302,2026-10,99,x", "案例数"),
     ],
 )
-def test_any_bad_row_refuses_the_whole_file_with_a_row_report(row, message):
+def test_any_bad_row_refuses_the_whole_file_with_a_row_report(row, message, index_editor):
     good = "literacy_sessions_per_10k,330303,2026-10,1.5,\n"
-    report = services.entered_values_import(text=CSV_HEADER + good + row + "\n")
+    report = services.entered_values_import(text=CSV_HEADER + good + row + "\n", actor=index_editor)
     assert not report.ok
     assert report.errors[0][0] == 3  # the header is line 1
     assert message in report.errors[0][1]
     assert EnteredValue.objects.count() == 0
 
 
-def test_a_duplicate_row_and_missing_columns_are_refused():
+def test_a_duplicate_row_and_missing_columns_are_refused(index_editor):
     dup = "literacy_sessions_per_10k,330303,2026-10,1.5,\n"
-    report = services.entered_values_import(text=CSV_HEADER + dup + dup)
+    report = services.entered_values_import(text=CSV_HEADER + dup + dup, actor=index_editor)
     assert [line for line, _problem in report.errors] == [3]
     assert "重复" in report.errors[0][1]
-    assert not services.entered_values_import(text="district,value\n330302,1\n").ok
+    assert not services.entered_values_import(
+        text="district,value\n330302,1\n", actor=index_editor
+    ).ok
     assert EnteredValue.objects.count() == 0
 
 
@@ -188,6 +189,12 @@ def test_a_snapshot_holds_raw_values_cases_scores_ranks_and_robustness(october_r
     assert snapshot.version == 1
     assert snapshot.method["version"] == services.method_settings().version
     assert snapshot.is_published  # October is over
+    EnteredValue.objects.create(
+        indicator=Indicator.objects.get(code="security_incident_handling_rate"),
+        district="330302",
+        period=OCTOBER,
+        value=99.0,
+    )  # a late figure: the month's inputs changed
     again = services.snapshot_compute(period=OCTOBER)
     assert again.version == 2
     assert not again.is_published  # a restatement stands beside, not over, the published one
@@ -203,14 +210,14 @@ def test_a_failed_recomputation_leaves_no_partial_snapshot(october_reports):
 
 
 def test_changing_the_method_marks_snapshots_stale_and_the_methodology_page_follows(
-    client, october_reports
+    client, october_reports, index_editor
 ):
     services.snapshot_compute(period=OCTOBER)
     page = client.get("/index/methodology/").content.decode()
     assert "权重 0.35" in page
     assert "稳健性分析结果" in page  # the published month's rank ranges
     Dimension.objects.filter(code="governance").update(weight=0.5)
-    services.method_changed()
+    services.method_changed(actor=index_editor)
     assert Snapshot.objects.filter(is_stale=False).count() == 0
     page = client.get("/index/methodology/").content.decode()
     assert "权重 0.5" in page
@@ -311,10 +318,8 @@ def test_two_recomputations_of_one_month_never_interleave(october_reports_commit
         for thread in threads:
             thread.join()
     assert errors == []
-    assert sorted(Snapshot.objects.filter(period=OCTOBER).values_list("version", flat=True)) == [
-        1,
-        2,
-    ]
+    # The second waited for the first, then found the same inputs and wrote nothing.
+    assert list(Snapshot.objects.filter(period=OCTOBER).values_list("version", flat=True)) == [1]
 
 
 @pytest.fixture
