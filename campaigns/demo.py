@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from wenzhou_portal.demo import demo_seeder
+from wenzhou_portal.models import PhoneVerification
 
 from . import services
 from .models import (
@@ -14,7 +15,6 @@ from .models import (
     EventRegistration,
     ExternalReach,
     PageViewDay,
-    PhoneVerification,
     Signature,
     Vote,
 )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.phones import MobileNumberField
 
 from .models import CampaignKind
 
@@ -9,12 +10,8 @@ MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 
 
 class PhoneForm(forms.Form):
-    phone = forms.RegexField(
-        label=_("手机号码"),
-        regex=MOBILE_PATTERN,
-        error_messages={"invalid": _("请输入 11 位中国大陆手机号码。")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
-        help_text=_("用于确认一人一签，号码本身不会保存。"),
+    phone = MobileNumberField(
+        label=_("手机号码"), help_text=_("用于确认一人一签，号码本身不会保存。")
     )
 
 
@@ -37,12 +34,8 @@ class SignForm(forms.Form):
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=30)
-    phone = forms.RegexField(
-        label=_("手机号码"),
-        regex=MOBILE_PATTERN,
-        error_messages={"invalid": _("请输入 11 位中国大陆手机号码。")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
-        help_text=_("我们会发送短信验证码确认号码；工作人员只看到后四位。"),
+    phone = MobileNumberField(
+        label=_("手机号码"), help_text=_("我们会发送短信验证码确认号码；工作人员只看到后四位。")
     )
 
 

@@ -113,25 +113,6 @@ class Campaign(models.Model):
         return [tag.strip() for tag in self.tags.replace("，", ",").split(",") if tag.strip()]
 
 
-class PhoneVerification(models.Model):
-    """A text-message code sent to a number; only a keyed hash of the number is stored."""
-
-    phone_hash = models.CharField(max_length=64, db_index=True)
-    # The last four digits, which an event's attendee list shows to staff.
-    phone_tail = models.CharField(max_length=4, blank=True)
-    code_hash = models.CharField(max_length=100)  # "salt$hmac"
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    verified_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("手机验证")
-        verbose_name_plural = _("手机验证")
-
-    def __str__(self) -> str:
-        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
-
-
 class Signature(models.Model):
     """One pledge signature; one per verified phone number per campaign."""
 

@@ -6,25 +6,33 @@ signature) take a keyword-only ``actor`` and write one audit event in the transa
 their write, so a staff write and its record stand or fall together.
 """
 
-import hmac
 import secrets
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from wenzhou_portal.audit import audit_record
 from wenzhou_portal.clients import device_hash
 from wenzhou_portal.limits import Limit, limit_hit
-from wenzhou_portal.sms import send_sms
+from wenzhou_portal.models import PhoneVerification
+
+# Proving a number is shared with the rest of the portal (wenzhou_portal); campaigns use
+# these names as its own services.
+from wenzhou_portal.phone_verification import (  # noqa: F401
+    PHONE_CODE_PER_CLIENT,
+    PHONE_CODE_PER_NUMBER,
+    phone_code_check,
+    phone_code_send,
+    phone_code_verify,
+    phone_hash,
+)
 
 from .models import (
     Campaign,
@@ -33,7 +41,6 @@ from .models import (
     Candidate,
     EventRegistration,
     PageViewDay,
-    PhoneVerification,
     Signature,
     Vote,
 )
@@ -41,11 +48,6 @@ from .models import (
 
 class ParticipationRefused(ValidationError):
     """Taking part is not possible now (closed, unpublished, a limit reached…)."""
-
-
-def phone_hash(phone: str) -> str:
-    """A keyed hash of a mobile number: enough to keep one signature per number, no more."""
-    return salted_hmac("campaigns.phone", phone, algorithm="sha256").hexdigest()
 
 
 def client_key(request) -> str:
@@ -58,13 +60,7 @@ def audit_target(obj) -> str:
     return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
 
 
-PHONE_CODE_PER_NUMBER = Limit("phone-code-number", ("PHONE_CODE_LIMIT_PER_NUMBER",))
-PHONE_CODE_PER_CLIENT = Limit("phone-code-client", ("PHONE_CODE_LIMIT_PER_CLIENT",))
 VOTES_PER_CLIENT = Limit("vote-client", ("VOTE_LIMIT_PER_CLIENT",))
-
-
-def _code_hash(verification_salt: str, code: str) -> str:
-    return salted_hmac("campaigns.code." + verification_salt, code, algorithm="sha256").hexdigest()
 
 
 def campaign_open_for(campaign: Campaign, kind: CampaignKind) -> None:
@@ -81,60 +77,6 @@ def campaign_open_for(campaign: Campaign, kind: CampaignKind) -> None:
 
 
 # --- Phone verification --------------------------------------------------------------
-
-
-def phone_code_send(*, phone: str, client: str) -> PhoneVerification:
-    """Send a six-digit code by text message, within per-number and per-client limits.
-
-    ``client`` is ``wenzhou_portal.clients.client_hash`` of the request.
-    """
-    hashed = phone_hash(phone)
-    if (
-        not limit_hit(PHONE_CODE_PER_NUMBER, hashed).allowed
-        or not limit_hit(PHONE_CODE_PER_CLIENT, client).allowed
-    ):
-        raise ParticipationRefused(
-            gettext("验证码发送次数过多，请稍后再试。"), code="too_many_codes"
-        )
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    salt = secrets.token_hex(8)
-    verification = PhoneVerification.objects.create(
-        phone_hash=hashed, phone_tail=phone[-4:], code_hash=f"{salt}${_code_hash(salt, code)}"
-    )
-    send_sms(phone, gettext("【清朗温州】您的验证码是 %(code)s，10 分钟内有效。") % {"code": code})
-    return verification
-
-
-def phone_code_check(*, verification_id: int, code: str) -> str:
-    """Check a code; returns the phone hash. Locks after too many wrong tries."""
-    return phone_code_verify(verification_id=verification_id, code=code).phone_hash
-
-
-def phone_code_verify(*, verification_id: int, code: str) -> PhoneVerification:
-    """Check a code; returns the verification it proves. Locks after too many wrong tries."""
-    with transaction.atomic():
-        verification = (
-            PhoneVerification.objects.select_for_update().filter(pk=verification_id).first()
-        )
-        if verification is None:
-            raise ParticipationRefused(gettext("请先获取验证码。"), code="no_code")
-        if verification.attempts >= settings.PHONE_CODE_MAX_ATTEMPTS:
-            raise ParticipationRefused(gettext("验证码错误次数过多，请重新获取。"), code="locked")
-        age = timezone.now() - verification.created_at
-        if age > timedelta(seconds=settings.PHONE_CODE_TTL_SECONDS):
-            raise ParticipationRefused(gettext("验证码已过期，请重新获取。"), code="expired")
-        salt, expected = verification.code_hash.split("$", 1)
-        correct = hmac.compare_digest(expected, _code_hash(salt, code.strip()))
-        if correct:
-            verification.verified_at = timezone.now()
-            verification.save(update_fields=["verified_at"])
-        else:
-            # Counted and committed before refusing, so wrong guesses add up to a lockout.
-            verification.attempts += 1
-            verification.save(update_fields=["attempts"])
-    if not correct:
-        raise ParticipationRefused(gettext("验证码不正确。"), code="wrong_code")
-    return verification
 
 
 # --- Pledges -------------------------------------------------------------------------

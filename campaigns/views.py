@@ -120,7 +120,7 @@ def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
         verification = services.phone_code_send(
             phone=form.cleaned_data["phone"], client=client_hash(request)
         )
-    except services.ParticipationRefused as exc:
+    except ValidationError as exc:
         return _render_detail(
             request,
             campaign,
@@ -224,7 +224,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
         verification = services.phone_code_send(
             phone=form.cleaned_data["phone"], client=client_hash(request)
         )
-    except services.ParticipationRefused as exc:
+    except ValidationError as exc:
         status = 429 if exc.code == "too_many_codes" else 400
         return _render_detail(
             request, campaign, status, registration_form=form, refusal=exc.messages[0]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -120,3 +121,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient_label}: {self.subject}"
+
+
+class PhoneVerification(models.Model):
+    """A text-message code sent to a number; only a keyed hash of the number is stored."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    # The last four digits, which staff may see (an event's attendee list).
+    phone_tail = models.CharField(max_length=4, blank=True)
+    code_hash = models.CharField(max_length=100)  # "salt$hmac"
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("手机验证")
+        verbose_name_plural = _("手机验证")
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

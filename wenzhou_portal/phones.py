@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import phonenumbers
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,19 @@ def mobile_normalise(raw: object) -> str:
 def mobile_masked(number: str) -> str:
     """138****8000: what staff and pages show of a number."""
     return f"{number[:3]}****{number[-4:]}" if len(number) == 11 else "****"
+
+
+class MobileNumberField(forms.CharField):
+    """A form field that reads a mobile number as ``mobile_normalise`` does and shows back
+    the 11 digits it will use (so "+86 138-0013-8000" comes back as 13800138000)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 40)  # room for "+86 138 0013 8000" and a label
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return mobile_normalise(value) if value else value

@@ -15,10 +15,10 @@ from campaigns.models import (
     CampaignState,
     EventRegistration,
     PageViewDay,
-    PhoneVerification,
     Signature,
 )
 from tests.support import require_service
+from wenzhou_portal.models import PhoneVerification
 from wenzhou_portal.sms import LocmemSMSBackend
 
 pytestmark = pytest.mark.django_db

@@ -106,3 +106,22 @@ def test_event_sign_ups_and_report_tracking_have_separate_budgets(client, settin
     for n in range(21):
         _start(client, campaign, phone=f"139{n:08d}")
     assert client.post("/reports/track/", {"code": "x"}).status_code == 200
+
+
+def test_a_number_typed_with_spaces_and_country_code_is_understood(client):
+    campaign = make_campaign("event", capacity=5)
+    response = _start(client, campaign, phone="+86 139-0000 0001")
+    assert response.status_code == 200
+    assert LocmemSMSBackend.outbox[-1][0] == "13900000001"
+    assert _confirm(client, campaign, _code()).status_code == 200
+    assert EventRegistration.objects.get().phone_tail == "0001"
+
+
+def test_a_landline_is_refused_with_the_field_kept(client):
+    campaign = make_campaign("event", capacity=5)
+    response = _start(client, campaign, phone="0577 8888 8888")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "11 位中国大陆手机号码" in html
+    assert "0577 8888 8888" in html
+    assert LocmemSMSBackend.outbox == []
