@@ -45,11 +45,18 @@ def report_new(request: HttpRequest) -> HttpResponse:
         # A flooding client is refused before its uploads are decoded; a valid report is
         # counted against the budgets only when it is accepted.
         refused = limits.submission_attempt(request)
+        data = None
         if refused is None and form.is_valid():
+            try:
+                data = services.report_input_validate(form.to_input())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+        if data is not None:
+            # Counted against the budgets only once the report is acceptable.
             refused = limits.submission_accept(request)
             if refused is None:
                 report = services.report_submit(
-                    data=form.to_input(),
+                    data=data,
                     images=form.cleaned_data["images"],
                     reporter=request.user if request.user.is_authenticated else None,
                 )

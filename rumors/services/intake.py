@@ -1,7 +1,7 @@
 """Intake: tracking codes, a citizen's report saved with its evidence, the reporter's rating."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
@@ -12,11 +12,15 @@ from django.utils.translation import gettext
 
 from wenzhou_portal import images as evidence_files
 from wenzhou_portal.celery import enqueue_on_commit
+from wenzhou_portal.districts import District
+from wenzhou_portal.phones import mobile_normalise
 
 from ..matching import url_normalise
 from ..models import (
+    Category,
     EventKind,
     Evidence,
+    Platform,
     Rating,
     Report,
     Status,
@@ -62,6 +66,77 @@ class ReportInput:
     contact_consent: bool = False
 
 
+CONTENT_MIN, CONTENT_MAX = 10, 2000
+
+
+def _column(name: str) -> int:
+    return Report._meta.get_field(name).max_length
+
+
+def report_input_validate(data: ReportInput) -> ReportInput:
+    """The intake rules, for the page and the API alike: the normalised input, or a
+    ValidationError naming each field that is wrong (all of them at once)."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if data.category not in Category.values:
+        refuse("category", gettext("请选择举报类别。"))
+    if data.platform not in Platform.values:
+        refuse("platform", gettext("请选择在哪个平台看到。"))
+    content = (data.content or "").strip()
+    if not CONTENT_MIN <= len(content) <= CONTENT_MAX:
+        refuse(
+            "content",
+            gettext("请描述您看到的内容，%(min)s 至 %(max)s 字。")
+            % {"min": CONTENT_MIN, "max": CONTENT_MAX},
+        )
+    url, account = (data.url or "").strip(), " ".join((data.account or "").split())
+    place = " ".join((data.place_description or "").split())
+    for field, value in (("url", url), ("account", account), ("place_description", place)):
+        if len(value) > _column(field):
+            refuse(field, gettext("不能超过 %(max)s 个字符。") % {"max": _column(field)})
+    if not (url or account or place):
+        refuse("url", gettext("请至少填写网址、账号或位置说明中的一项。"))
+    seen_at = data.seen_at
+    if seen_at is not None:
+        if timezone.is_naive(seen_at):
+            seen_at = timezone.make_aware(seen_at)
+        if seen_at > timezone.now():
+            refuse("seen_at", gettext("发现时间不能晚于现在。"))
+        elif seen_at.year < 1970:
+            refuse("seen_at", gettext("请填写正确的发现时间。"))
+    if data.district and data.district not in District.values:
+        refuse("district", gettext("请选择温州市的县（市、区）。"))
+    phone = ""
+    if (data.contact_phone or "").strip():
+        try:
+            phone = mobile_normalise(data.contact_phone)
+        except ValidationError as exc:
+            refuse("contact_phone", exc.messages[0])
+    email = (data.contact_email or "").strip()
+    if len(email) > _column("contact_email"):
+        refuse(
+            "contact_email",
+            gettext("不能超过 %(max)s 个字符。") % {"max": _column("contact_email")},
+        )
+    if (phone or email) and not data.contact_consent:
+        refuse("contact_consent", gettext("留下联系方式时，请勾选同意联系。"))
+    if errors:
+        raise ValidationError(errors)
+    return replace(
+        data,
+        content=content,
+        url=url,
+        account=account,
+        place_description=place,
+        seen_at=seen_at,
+        contact_phone=phone,
+        contact_email=email,
+    )
+
+
 def report_submit(
     *,
     data: ReportInput,
@@ -74,6 +149,7 @@ def report_submit(
     With queue_routing=False the report waits for the beat sweeper, as after a broker
     outage (used for imports and demo data).
     """
+    data = report_input_validate(data)
     stored: list[str] = []
     try:
         with transaction.atomic():
