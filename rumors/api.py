@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wenzhou_portal.api import RateLimited
+from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response
 from wenzhou_portal.timeparse import parse_aware_datetime
 
 from . import limits, selectors, services
@@ -46,7 +46,13 @@ class ReportTrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(responses={200: PublicTrackSerializer, 404: OpenApiResponse(description="miss")})
+    @extend_schema(
+        responses={
+            200: PublicTrackSerializer,
+            404: error_response("No report has this tracking code (any miss looks the same)."),
+            429: error_response("Too many lookups from this client; wait, then try again."),
+        }
+    )
     def get(self, request, code: str):
         refused = limits.lookup_attempt(request)
         if refused:
@@ -70,11 +76,13 @@ class ReportTrackView(APIView):
 
 
 def _run_action(name: str):
-    @extend_schema(
-        request=ReportActionSerializer,
-        responses={200: StaffReportDetailSerializer},
-        summary=str(services.ACTION_LABELS[name]),
-    )
+    responses = {200: StaffReportDetailSerializer}
+    if name != "note":  # a note may be added in any state
+        responses[409] = error_response(
+            "The report's current state does not allow this action (already closed, not "
+            "yet routed…); the message says which state it is in."
+        )
+
     def run(self, request, pk=None):
         report = self.get_object()
         # Who may act is decided before what they sent is read: a 403, not a 400.
@@ -101,7 +109,14 @@ def _run_action(name: str):
         return Response(StaffReportDetailSerializer(fresh).data)
 
     run.__name__ = name
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(run)
+    endpoint = action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(run)
+    # Outside @action: it replaces the function's kwargs, where the schema override lives, so
+    # applied the other way round the override was dropped (the body was documented as a report).
+    return extend_schema(
+        request=ReportActionSerializer,
+        responses=responses,
+        summary=str(services.ACTION_LABELS[name]),
+    )(endpoint)
 
 
 class CanViewReports(BasePermission):
@@ -120,7 +135,9 @@ class ReportViewSet(
     """Citizens file reports here; staff list and read them, scoped exactly as in admin."""
 
     filterset_class = StaffReportFilter
-    lookup_value_regex = r"\d+"
+    # Any segment reaches the view, so "/reports/abc/" gets the API's 404, not the URL
+    # resolver's HTML page.
+    lookup_value_regex = ANY_SEGMENT
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_permissions(self):
@@ -130,8 +147,19 @@ class ReportViewSet(
 
     @extend_schema(
         request={"multipart/form-data": ReportSubmitSerializer},
-        responses={201: SubmittedSerializer},
+        responses={
+            201: SubmittedSerializer,
+            429: error_response(
+                "Too many submissions from this client (per minute or per day, counted "
+                "whether or not they were valid); the message says how long to wait."
+            ),
+        },
         summary="File a report (multipart; up to five screenshots in `images`)",
+        description=(
+            "At least one of `url`, `account` and `place_description` must be filled in "
+            "(the body's `anyOf`); giving `contact_phone` or `contact_email` needs "
+            "`contact_consent` true."
+        ),
     )
     def create(self, request, *args, **kwargs):
         refused = limits.submission_attempt(request)
@@ -213,6 +241,7 @@ class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     filterset_class = DebunkFilter
     lookup_field = "slug"
+    lookup_value_regex = ANY_SEGMENT  # a dot too: "/debunks/a.b/" is the API's 404, not HTML
 
     def get_queryset(self):
         return selectors.debunks_published().select_related("authority").prefetch_related("sources")
@@ -223,7 +252,7 @@ class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             200: DebunkDetailSerializer,
-            404: OpenApiResponse(description="no such published debunk"),
+            404: error_response("No published debunk has this slug."),
             410: OpenApiResponse(
                 WithdrawnDebunkSerializer,
                 description="The debunk was withdrawn (撤回): when and why, not its content.",

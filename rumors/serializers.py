@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wenzhou_portal import images as evidence
@@ -15,6 +16,9 @@ from .services import ACTION_LABELS, ReportInput
 
 
 class ReportSubmitSerializer(serializers.Serializer):
+    # What the reported thing is must be findable: at least one of these (see validate()).
+    schema_at_least_one_of = ("url", "account", "place_description")
+
     category = serializers.ChoiceField(choices=Category.choices)
     platform = serializers.ChoiceField(choices=Platform.choices)
     url = serializers.URLField(
@@ -29,7 +33,13 @@ class ReportSubmitSerializer(serializers.Serializer):
     content = serializers.CharField(min_length=10, max_length=2000)
     seen_at = AwareDateTimeSerializerField(required=False, allow_null=True)
     district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
-    images = serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True)
+    images = extend_schema_field(
+        {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": settings.REPORT_EVIDENCE_MAX_FILES,
+        }
+    )(serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True))
     contact_phone = serializers.CharField(
         required=False, allow_blank=True, max_length=report_column_limit("contact_phone")
     )
@@ -157,13 +167,13 @@ class StaffReportSerializer(serializers.ModelSerializer):
 class StaffEventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
-    actor = serializers.CharField(source="actor.username", default=None)
-    department = serializers.CharField(source="department.name", default=None)
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    public_text = serializers.CharField()
-    internal_text = serializers.CharField()
-    due_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField(allow_blank=True)
+    public_text = serializers.CharField(allow_blank=True)
+    internal_text = serializers.CharField(allow_blank=True)
+    due_at = serializers.DateTimeField(allow_null=True)
 
 
 class StaffReportDetailSerializer(StaffReportSerializer):

@@ -1,7 +1,14 @@
-"""Shared REST API pieces: one error shape for every endpoint."""
+"""Shared REST API pieces: one error shape for every endpoint, and a schema that says so."""
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import follow_model_field_lookup, get_view_model
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import Throttled
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
+from rest_framework.schemas.utils import get_pk_description
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -40,3 +47,137 @@ class RateLimited(Throttled):
     def __init__(self, *, retry_after: int, detail: str) -> None:
         super().__init__(detail=detail)
         self.wait = retry_after
+
+
+# --- The error shape in the OpenAPI schema ----------------------------------------------
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    """One problem with a request."""
+
+    field = serializers.CharField(
+        help_text=(
+            'The input at fault: a field ("url"), a nested field ("contact.phone"), a query '
+            'parameter, "path" for the URL itself, or "non_field" for the request as a whole.'
+        )
+    )
+    message = serializers.CharField(help_text="What is wrong, for a person, in their language.")
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    """Every error the API answers, whatever its status: a list of problems."""
+
+    errors = FieldErrorSerializer(many=True)
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error in the one shape, for a status only some operations answer (409, 410, 429…)."""
+    return OpenApiResponse(ErrorResponseSerializer, description=description)
+
+
+# The lookup regex that lets any path segment reach a detail view.
+ANY_SEGMENT = "[^/]+"
+
+BAD_REQUEST = (
+    "The request was refused: a field, parameter or the body is invalid, or a NUL byte was "
+    "found anywhere in it. Each problem names its field."
+)
+FORBIDDEN_STAFF = (
+    "Not signed in as staff whose role may do this, or (for a change) the session's CSRF "
+    "token is missing. Sessions carry no challenge, so this is 403, never 401."
+)
+FORBIDDEN_CSRF = "Sent with a signed-in session but without its CSRF token."
+NOT_FOUND_DETAIL = "Nothing with this identifier that you may see."
+NOT_FOUND_PAGE = "The page number is past the last page (or is not a page number)."
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 0},
+        "required": True,
+        "description": "Seconds until the limit lets this client try again.",
+    }
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the errors each operation really answers.
+
+    From what the view is: 400 everywhere (validation, and the NUL-byte guard in front of
+    every view); 403 where a permission other than AllowAny applies, or where a session
+    makes a change (CSRF); 404 for a path with an identifier and for a paginated list (a
+    page past the end). Codes only some operations answer (304, 409, 410, 429) are declared
+    with ``@extend_schema(responses=...)`` beside the code that answers them; a 429 always
+    carries Retry-After, and a declared error without a body gets the error shape.
+
+    A serializer lists in ``schema_at_least_one_of`` the fields of which at least one must
+    be filled; the request body then says so with ``anyOf``.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in self._error_statuses().items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    error_response(description), str(code), direction=direction
+                )
+        for code, response in responses.items():
+            if code >= "400" and "content" not in response:
+                responses[code] = self._get_response_for_code(
+                    error_response(response.get("description", "")), code, direction=direction
+                )
+            if code == "429":
+                responses[code] = {"headers": RETRY_AFTER, **responses[code]}
+        return dict(sorted(responses.items()))
+
+    def _error_statuses(self) -> dict[int, str]:
+        statuses = {400: BAD_REQUEST}
+        if not all(isinstance(rule, AllowAny) for rule in self.view.get_permissions()):
+            statuses[403] = FORBIDDEN_STAFF
+        elif self.method not in SAFE_METHODS and any(
+            isinstance(authenticator, SessionAuthentication)
+            for authenticator in self.view.get_authenticators()
+        ):
+            statuses[403] = FORBIDDEN_CSRF
+        if "{" in self.path:
+            statuses[404] = NOT_FOUND_DETAIL
+        elif self.method == "GET" and self._is_list_view() and self._get_paginator():
+            statuses[404] = NOT_FOUND_PAGE
+        return statuses
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        # A lookup that lets any segment reach the view (so a bad identifier gets the API's
+        # 404, not the URL resolver's HTML page) says nothing about the identifier: type it
+        # from the model field, as drf-spectacular does when no regex is given.
+        model = get_view_model(self.view, emit_warnings=False)
+        lookup = getattr(self.view, "lookup_field", None)
+        # drf-spectacular names a "pk" lookup "id" in the path (SCHEMA_COERCE_PATH_PK).
+        names = {
+            getattr(self.view, "lookup_url_kwarg", None) or lookup,
+            "id" if lookup == "pk" else None,
+        }
+        for parameter in parameters:
+            if (
+                model is not None
+                and parameter["name"] in names
+                and parameter["schema"].get("pattern") == f"^{ANY_SEGMENT}$"
+            ):
+                field = follow_model_field_lookup(model, lookup)
+                schema = self._map_model_field(field, direction=None)
+                schema.pop("readOnly", None)  # an auto primary key, but given in the path
+                parameter["schema"] = schema
+                if field.primary_key:
+                    parameter["description"] = get_pk_description(model, field)
+        return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        names = getattr(serializer, "schema_at_least_one_of", ())
+        if names:
+            # A blank or all-space value counts as not given, as the serializer trims it.
+            schema["anyOf"] = [
+                {"required": [name], "properties": {name: {"minLength": 1, "pattern": r"\S"}}}
+                for name in names
+            ]
+        return schema

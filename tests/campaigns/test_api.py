@@ -105,12 +105,41 @@ def test_code_flooding_answers_429(client, settings):
     settings.PHONE_CODE_LIMIT_PER_NUMBER = "1/d"
     campaign = make_campaign("pledge")
     client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"})
-    assert (
-        client.post(
-            f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
-        ).status_code
-        == 429
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
     )
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["message"]
+    # The number's day is what is full: wait until local midnight, at most a day.
+    assert 0 < int(refused["Retry-After"]) <= 24 * 3600
+
+
+def test_a_client_voting_too_often_is_told_when_to_come_back(client, settings):
+    settings.VOTE_LIMIT_PER_CLIENT = "1/h"
+    campaign = make_campaign("vote", votes_per_day=5)
+    nominee = Candidate.objects.create(campaign=campaign, name="甲", story="s", status="approved")
+    tokens = []
+    for phone in ("13812345678", "13812345679"):
+        sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": phone})
+        tokens.append(
+            client.post(
+                f"/api/v1/campaigns/{campaign.slug}/voter-token/",
+                {"verification_id": sent.json()["verification_id"], "code": _code()},
+            ).json()["voter_token"]
+        )
+    vote = f"/api/v1/campaigns/{campaign.slug}/vote/"
+    assert client.post(vote, {"voter_token": tokens[0], "candidate": nominee.pk}).status_code == 201
+    refused = client.post(vote, {"voter_token": tokens[1], "candidate": nominee.pk})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert Vote.objects.count() == 1
+
+
+def test_a_slug_the_router_would_not_match_gets_the_api_404(client):
+    response = client.get("/api/v1/campaigns/no.such.campaign/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["message"]
 
 
 def _register(client, campaign, name: str, phone: str):

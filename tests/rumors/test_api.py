@@ -70,6 +70,17 @@ def test_the_api_shares_the_submission_rate_limit(client, settings, district_rul
     response = client.post("/api/v1/reports/", VALID)
     assert response.status_code == 429
     assert response.json()["errors"][0]["message"]
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_tracking_lookups_are_limited_and_say_when_to_retry(client, settings):
+    settings.TRACK_RATE_LIMIT = "2/m"
+    for _attempt in range(2):
+        assert client.get("/api/v1/reports/track/AAAAAAAAAAAAAAAA/").status_code == 404
+    refused = client.get("/api/v1/reports/track/AAAAAAAAAAAAAAAA/")
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["message"]
+    assert 0 < int(refused["Retry-After"]) <= 60
 
 
 def test_public_tracking_shows_the_timeline_and_nothing_internal(
@@ -108,6 +119,9 @@ def test_staff_list_is_scoped_and_filtered(
     assert codes == [mine.formatted_tracking_code]
     assert client.get(f"/api/v1/reports/{theirs.pk}/").status_code == 404
     assert client.post(f"/api/v1/reports/{theirs.pk}/accept/").status_code == 404
+    not_an_id = client.get("/api/v1/reports/abc/")
+    assert not_an_id.status_code == 404
+    assert not_an_id.json()["errors"][0]["field"] == "non_field"
     client.force_login(office_admin)
     rows = client.get("/api/v1/reports/", {"district": District.LONGWAN}).json()["results"]
     assert [row["tracking_code"] for row in rows] == [theirs.formatted_tracking_code]
@@ -140,3 +154,7 @@ def test_the_schema_documents_the_report_endpoints(client):
     assert "/api/v1/reports/" in paths
     assert "/api/v1/reports/track/{code}/" in paths
     assert "/api/v1/reports/{id}/resolve/" in paths
+    resolve = paths["/api/v1/reports/{id}/resolve/"]["post"]
+    body = resolve["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("/ReportAction")  # the action's input, not a report
+    assert resolve["parameters"][0]["schema"]["type"] == "integer"
