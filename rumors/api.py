@@ -28,11 +28,11 @@ from . import limits, selectors, services
 from .filters import DebunkFilter, StaffReportFilter
 from .models import ReportEvent
 from .serializers import (
+    ACTION_SERIALIZERS,
     DebunkDetailSerializer,
     DebunkLabelSerializer,
     DebunkListSerializer,
     PublicTrackSerializer,
-    ReportActionSerializer,
     ReportSubmitSerializer,
     StaffReportDetailSerializer,
     StaffReportSerializer,
@@ -88,11 +88,14 @@ def _run_action(name: str):
         # Who may act is decided before what they sent is read: a 403, not a 400.
         if not services.action_permitted(user=request.user, report=report, action=name):
             raise PermissionDenied(gettext("您无权对该举报执行此操作。"))
-        serializer = ReportActionSerializer(data=request.data)
+        serializer = ACTION_SERIALIZERS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.report_act(
-                user=request.user, report=report, data={"action": name, **serializer.validated_data}
+            services.report_action_take(
+                actor=request.user,
+                report_id=report.pk,
+                action=name,
+                values=serializer.validated_data,
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
@@ -113,7 +116,7 @@ def _run_action(name: str):
     # Outside @action: it replaces the function's kwargs, where the schema override lives, so
     # applied the other way round the override was dropped (the body was documented as a report).
     return extend_schema(
-        request=ReportActionSerializer,
+        request=ACTION_SERIALIZERS[name],
         responses=responses,
         summary=str(services.ACTION_LABELS[name]),
     )(endpoint)
@@ -169,13 +172,21 @@ class ReportViewSet(
             )
         serializer = ReportSubmitSerializer(data=_submission_data(request))
         serializer.is_valid(raise_exception=True)
+        try:
+            data = services.report_input_validate(serializer.to_input())
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        # Counted against the budgets only once the report is acceptable.
         refused = limits.submission_accept(request)
         if refused:
             raise RateLimited(
                 retry_after=refused.retry_after, detail=limits.submission_refusal_text(refused)
             )
         report = services.report_submit(
-            data=serializer.to_input(), images=serializer.validated_data.get("images", [])
+            data=data,
+            images=serializer.validated_data.get("images", []),
+            # The service decides what a signed-in reporter gets (an observer's priority).
+            reporter=request.user if request.user.is_authenticated else None,
         )
         return Response(SubmittedSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -194,17 +205,6 @@ class ReportViewSet(
 
     def get_serializer_class(self):
         return StaffReportSerializer if self.action == "list" else StaffReportDetailSerializer
-
-    accept = _run_action("accept")
-    note = _run_action("note")
-    send_back = _run_action("send_back")
-    pause = _run_action("pause")
-    resume = _run_action("resume")
-    resolve = _run_action("resolve")
-    reject = _run_action("reject")
-    merge = _run_action("merge")
-    assign = _run_action("assign")
-    reclassify = _run_action("reclassify")
 
 
 def _submission_data(request):
@@ -233,6 +233,11 @@ class WithdrawnDebunkSerializer(serializers.Serializer):
     withdrawn_at = serializers.DateTimeField()
     withdrawal_reason = serializers.CharField()
     authority = serializers.CharField()
+
+
+# Every action of the table is an endpoint: POST /api/v1/reports/{id}/<action>/.
+for _name in services.ACTIONS:
+    setattr(ReportViewSet, _name, _run_action(_name))
 
 
 class DebunkViewSet(viewsets.ReadOnlyModelViewSet):

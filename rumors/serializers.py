@@ -10,13 +10,16 @@ from wenzhou_portal import images as evidence
 from wenzhou_portal.districts import District
 from wenzhou_portal.timeparse import AwareDateTimeSerializerField
 
-from .forms import MOBILE_RE, report_column_limit
-from .models import Category, Debunk, Department, Platform, RejectionReason, Report
-from .services import ACTION_LABELS, ReportInput
+from .forms import report_column_limit
+from .models import Category, Debunk, Department, Platform, Report
+from .services import ACTIONS, ActionField, FieldKind, ReportAction, ReportInput
 
 
 class ReportSubmitSerializer(serializers.Serializer):
-    # What the reported thing is must be findable: at least one of these (see validate()).
+    """The shape of a report; the intake rules are rumors.services.report_input_validate."""
+
+    # What the reported thing is must be findable: at least one of these (the service's
+    # rule, stated in the schema as an anyOf).
     schema_at_least_one_of = ("url", "account", "place_description")
 
     category = serializers.ChoiceField(choices=Category.choices)
@@ -30,7 +33,7 @@ class ReportSubmitSerializer(serializers.Serializer):
     place_description = serializers.CharField(
         required=False, allow_blank=True, max_length=report_column_limit("place_description")
     )
-    content = serializers.CharField(min_length=10, max_length=2000)
+    content = serializers.CharField(max_length=4000)
     seen_at = AwareDateTimeSerializerField(required=False, allow_null=True)
     district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
     images = extend_schema_field(
@@ -40,26 +43,12 @@ class ReportSubmitSerializer(serializers.Serializer):
             "maxItems": settings.REPORT_EVIDENCE_MAX_FILES,
         }
     )(serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True))
-    contact_phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=report_column_limit("contact_phone")
-    )
+    # Room for "+86 138 0013 8000": the service reads it as the 11 digits it stores.
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     contact_email = serializers.EmailField(
         required=False, allow_blank=True, max_length=report_column_limit("contact_email")
     )
     contact_consent = serializers.BooleanField(required=False, default=False)
-
-    def validate_seen_at(self, value):
-        from django.utils import timezone
-
-        if value and value > timezone.now():
-            raise serializers.ValidationError(_("发现时间不能晚于现在。"))
-        return value
-
-    def validate_contact_phone(self, value: str) -> str:
-        value = "".join(value.split())
-        if value and not MOBILE_RE.match(value):
-            raise serializers.ValidationError(_("请输入 11 位中国大陆手机号码。"))
-        return value
 
     def validate_images(self, files):
         if len(files) > settings.REPORT_EVIDENCE_MAX_FILES:
@@ -75,19 +64,6 @@ class ReportSubmitSerializer(serializers.Serializer):
                     [f"{upload.name}: {message}" for message in exc.messages]
                 ) from exc
         return decoded
-
-    def validate(self, attrs):
-        if not any(attrs.get(name) for name in ("url", "account", "place_description")):
-            raise serializers.ValidationError(
-                {"url": _("请至少填写网址、账号或位置说明中的一项。")}
-            )
-        if (attrs.get("contact_phone") or attrs.get("contact_email")) and not attrs.get(
-            "contact_consent"
-        ):
-            raise serializers.ValidationError(
-                {"contact_consent": _("留下联系方式时，请勾选同意联系。")}
-            )
-        return attrs
 
     def to_input(self) -> ReportInput:
         data = self.validated_data
@@ -184,24 +160,31 @@ class StaffReportDetailSerializer(StaffReportSerializer):
         fields = [*StaffReportSerializer.Meta.fields, "co_handlers", "events"]
 
 
-class ReportActionSerializer(serializers.Serializer):
-    """Input of one handling action; which fields matter depends on the action."""
-
-    public_text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    internal_text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    reason = serializers.ChoiceField(choices=RejectionReason.choices, required=False)
-    redirect_to = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.filter(is_active=True), required=False
-    )
-    working_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
-    primary_code = serializers.CharField(required=False, max_length=40)
-    category = serializers.ChoiceField(choices=Category.choices, required=False)
-    district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
-    debunk = serializers.PrimaryKeyRelatedField(queryset=Debunk.objects.all(), required=False)
+def _action_field(spec: ActionField) -> serializers.Field:
+    common = {"required": False, "help_text": str(spec.label)}
+    if spec.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.TRACKING_CODE):
+        return serializers.CharField(allow_blank=True, max_length=spec.max_length, **common)
+    if spec.kind == FieldKind.CHOICE:
+        return serializers.ChoiceField(choices=spec.choices(), allow_blank=True, **common)
+    if spec.kind == FieldKind.INTEGER:
+        return serializers.IntegerField(
+            min_value=spec.min_value, max_value=spec.max_value, **common
+        )
+    # A department's or a debunk's id; the service checks that it exists and may be used.
+    return serializers.IntegerField(min_value=1, **common)
 
 
-ACTIONS = list(ACTION_LABELS)
+def action_serializer(action: ReportAction) -> type[serializers.Serializer]:
+    """The input of one report action, built from its entry in the action table.
+
+    It only shapes input; which fields are required is the service's rule.
+    """
+    name = "".join(part.title() for part in action.name.split("_")) + "ActionInput"
+    fields = {spec.name: _action_field(spec) for spec in action.fields}
+    return type(name, (serializers.Serializer,), {**fields, "__doc__": str(action.label)})
+
+
+ACTION_SERIALIZERS = {name: action_serializer(action) for name, action in ACTIONS.items()}
 
 
 class DebunkSourceSerializer(serializers.Serializer):

@@ -66,7 +66,6 @@ from .policy import (
     Who,
     action_permitted,
     actions_allowed,
-    report_act,
     report_action_take,
 )
 from .routing import (
@@ -103,7 +102,6 @@ __all__ = [
     "debunk_withdraw",
     "office_department",
     "report_accept",
-    "report_act",
     "report_action_take",
     "report_assign",
     "report_contact_view",

@@ -324,41 +324,5 @@ def report_action_take(*, actor, report_id: int, action: str, values: dict) -> o
     return spec.service(report_id=report_id, actor=actor, **arguments)
 
 
-# The API's action input before the table (one serializer for every action); kept only
-# until the API reads the table too.
-_LEGACY_NAMES = {
-    "note": {"internal_text": "text"},
-    "send_back": {"internal_text": "reason"},
-    "pause": {"public_text": "request_text"},
-    "resume": {"internal_text": "text"},
-    "resolve": {"public_text": "feedback"},
-    "reject": {"public_text": "text"},
-    "assign": {"department": "department_id"},
-    "merge": {"internal_text": "text"},
-    "reclassify": {"internal_text": "why"},
-    "link_debunk": {"debunk": "debunk_id"},
-}
-
-
-def report_act(*, user, report: Report, data: dict) -> object:
-    """The API's old entry point: its field names mapped onto the table's."""
-    action = data.get("action", "")
-    names = _LEGACY_NAMES.get(action, {})
-    values = {}
-    for key, value in data.items():
-        if key in ("department", "debunk") and value is not None:
-            value = value.pk
-        values[names.get(key, key)] = value
-    try:
-        return report_action_take(actor=user, report_id=report.pk, action=action, values=values)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        back = {new: old for old, new in names.items()}
-        raise ValidationError(
-            {back.get(name, name): errors for name, errors in exc.error_dict.items()}
-        ) from exc
-
-
 # Labels by name, for lists that only need them.
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}

@@ -304,15 +304,15 @@ def test_seeded_rows_answer_as_documented(rows, staff_session):
     _call("GET", "/api/v1/reports/", expect=200, session=staff_session)
     detail = {"id": report.pk}
     _call("GET", "/api/v1/reports/{id}/", path_parameters=detail, expect=200, session=staff_session)
-    note = {"internal_text": "请核实来源。"}
+    note = {"text": "请核实来源。"}
     for action, body, expect in [
         ("accept", {}, 200),
         ("accept", {}, 409),
         ("note", note, 200),
-        ("pause", {"public_text": "请补充截图。"}, 200),
-        ("resume", {"internal_text": "已补充。"}, 200),
-        ("resolve", {"public_text": "已核实并处置。"}, 200),
-        ("reject", {"reason": "insufficient", "public_text": "线索不足。"}, 409),
+        ("pause", {"request_text": "请补充截图。"}, 200),
+        ("resume", {"text": "已补充。"}, 200),
+        ("resolve", {"feedback": "已核实并处置。"}, 200),
+        ("reject", {"reason": "insufficient", "text": "线索不足。"}, 409),
     ]:
         _call(
             "POST",

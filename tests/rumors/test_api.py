@@ -137,10 +137,10 @@ def test_staff_act_through_one_endpoint_per_action(client, submit, district_rule
     report = submit()
     client.force_login(lucheng_handler)
     assert client.post(f"/api/v1/reports/{report.pk}/accept/").status_code == 200
-    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"public_text": ""})
+    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"feedback": ""})
     assert response.status_code == 400
-    assert "public_text" in _fields(response)
-    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"public_text": "已处理"})
+    assert "feedback" in _fields(response)
+    response = client.post(f"/api/v1/reports/{report.pk}/resolve/", {"feedback": "已处理"})
     assert response.status_code == 200
     assert response.json()["status"] == Status.RESOLVED
     refused = client.post(f"/api/v1/reports/{report.pk}/accept/")
@@ -156,5 +156,43 @@ def test_the_schema_documents_the_report_endpoints(client):
     assert "/api/v1/reports/{id}/resolve/" in paths
     resolve = paths["/api/v1/reports/{id}/resolve/"]["post"]
     body = resolve["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    assert body.endswith("/ReportAction")  # the action's input, not a report
+    assert body.endswith("/ResolveActionInput")  # the action's own input, not a report
     assert resolve["parameters"][0]["schema"]["type"] == "integer"
+
+
+def test_the_api_offers_every_action_of_the_table_with_its_own_fields(client):
+    from rumors import services
+
+    paths = client.get("/api/schema/", {"format": "json"}).json()
+    schema_paths, components = paths["paths"], paths["components"]["schemas"]
+    for name, action in services.ACTIONS.items():
+        path = f"/api/v1/reports/{{id}}/{name.replace('_', '-')}/"
+        assert path in schema_paths, name
+        body = schema_paths[path]["post"].get("requestBody")
+        if not action.fields:
+            assert body is None, name  # nothing to send
+            continue
+        ref = body["content"]["application/json"]["schema"]["$ref"]
+        component = components[ref.rsplit("/", 1)[1]]
+        assert set(component["properties"]) == {field.name for field in action.fields}, name
+
+
+def test_answering_with_a_debunk_over_the_api(client, routed, lucheng_handler, published_debunk):
+    client.force_login(lucheng_handler)
+    response = client.post(
+        f"/api/v1/reports/{routed.pk}/link-debunk/", {"debunk_id": published_debunk.pk}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.RESOLVED
+
+
+def test_an_observer_gets_the_priority_lane_through_the_api_too(client, district_rules):
+    from django.contrib.auth import get_user_model
+
+    observer = get_user_model().objects.create_user(
+        username="observer", password="x" * 16, is_citizen_observer=True
+    )
+    client.force_login(observer)
+    response = client.post("/api/v1/reports/", VALID)
+    assert response.status_code == 201
+    assert Report.objects.get().priority > 0

@@ -62,9 +62,11 @@ def test_report_resolve_and_rate_end_to_end(
     admin.fill("#id_password", "correct horse battery staple")
     admin.click("input[type=submit]")
     admin.goto(live_server.url + f"/admin/rumors/report/{report.pk}/change/")
-    admin.select_option("#id_action", "resolve")
-    admin.fill("#id_public_text", "经核实，鹿城区供水水质检测全部合格，该消息为谣言，平台已删除。")
-    admin.click("#report-action-form input[type=submit]")
+    admin.locator("#action-resolve summary").click()
+    admin.fill(
+        "#id_resolve-feedback", "经核实，鹿城区供水水质检测全部合格，该消息为谣言，平台已删除。"
+    )
+    admin.click("#action-resolve input[type=submit]")
     admin.wait_for_load_state()
     assert "已完成" in admin.content()
     admin.screenshot(path=str(ARTIFACTS / "admin-report-resolved.png"), full_page=True)
