@@ -2,8 +2,8 @@
 
 Publishing, closing, moderating entries, hiding signatures and excluding votes go through
 the services, which write their own audit event; plain edits (a campaign's text, a
-nominee, external reach, jury scores) are recorded by ``AuditedModelAdmin`` and, for
-inline rows, by ``AuditedInlinesMixin``.
+nominee, external reach, jury scores) are recorded by ``AuditedModelAdmin``, inline rows
+included.
 """
 
 from django import forms
@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images
 from wenzhou_portal.admin_audit import AuditedModelAdmin
-from wenzhou_portal.audit import audit_record
 from wenzhou_portal.csv_export import csv_download
 from wenzhou_portal.districts import District
 
@@ -124,39 +123,6 @@ class CampaignForm(ImageUploadMixin):
         return obj
 
 
-class AuditedInlinesMixin:
-    """Rows added, changed or deleted through an inline are staff writes: one event each."""
-
-    def save_formset(self, request, form, formset, change) -> None:
-        doomed = [
-            services.audit_target(deleted.instance)
-            for deleted in formset.deleted_forms
-            if deleted.instance.pk
-        ]
-        super().save_formset(request, form, formset, change)
-        meta = formset.model._meta
-        prefix = f"{meta.app_label}.{meta.model_name}"
-        for obj in formset.new_objects:
-            audit_record(
-                action=f"{prefix}_added",
-                actor=request.user,
-                target=services.audit_target(obj),
-                request=request,
-            )
-        for obj, fields in formset.changed_objects:
-            audit_record(
-                action=f"{prefix}_changed",
-                actor=request.user,
-                target=services.audit_target(obj),
-                request=request,
-                detail={"fields": sorted(fields)},
-            )
-        for target in doomed:
-            audit_record(
-                action=f"{prefix}_deleted", actor=request.user, target=target, request=request
-            )
-
-
 class CandidateInline(admin.StackedInline):
     model = Candidate
     form = CandidateForm
@@ -170,7 +136,7 @@ class ExternalReachInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedInlinesMixin, AuditedModelAdmin):
+class CampaignAdmin(AuditedModelAdmin):
     list_display = (
         "title",
         "kind",
@@ -375,7 +341,7 @@ class RejectionForm(forms.Form):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(AuditedInlinesMixin, AuditedModelAdmin):
+class CandidateAdmin(AuditedModelAdmin):
     """The moderation queue for contest entries, and jury scoring."""
 
     list_display = ("name", "campaign", "status", "created_at")

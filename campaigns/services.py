@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from wenzhou_portal.audit import audit_record
+from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.clients import device_hash
 from wenzhou_portal.limits import Limit, limit_hit
 from wenzhou_portal.models import PhoneVerification
@@ -53,11 +53,6 @@ class ParticipationRefused(ValidationError):
 def client_key(request) -> str:
     """A keyed hash of a client's address and browser: enough to tell devices apart, no more."""
     return device_hash(request)
-
-
-def audit_target(obj) -> str:
-    """How an audit event names its object: the shape admin's audited edits use too."""
-    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
 
 
 VOTES_PER_CLIENT = Limit("vote-client", ("VOTE_LIMIT_PER_CLIENT",))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.admin_audit import AuditedModelAdmin
+from wenzhou_portal.audit import audit_target
 
 from . import services
 from .models import (
@@ -33,15 +34,15 @@ class MethodChangeMixin:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.has_changed():
-            self._method_changed(request, services.audit_target(obj))
+            self._method_changed(request, audit_target(obj))
 
     def delete_model(self, request, obj):
-        target = services.audit_target(obj)
+        target = audit_target(obj)
         super().delete_model(request, obj)
         self._method_changed(request, target)
 
     def delete_queryset(self, request, queryset):
-        targets = [services.audit_target(obj) for obj in queryset]
+        targets = [audit_target(obj) for obj in queryset]
         super().delete_queryset(request, queryset)
         if targets:
             self._method_changed(request, ", ".join(targets))

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from wenzhou_portal.audit import audit_record
+from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.celery import enqueue_on_commit
 from wenzhou_portal.districts import CITY_CODE, District
 
@@ -65,11 +65,6 @@ def previous_month(period: date) -> date:
 
 def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def audit_target(obj) -> str:
-    """How an audit event names its object: the shape admin's audited edits use too."""
-    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
 
 
 def method_settings() -> MethodSettings:

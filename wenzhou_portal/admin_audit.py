@@ -7,15 +7,44 @@ a population figure) are recorded by this mixin, so every staff write leaves one
 
 from django.contrib import admin
 
-from .audit import audit_record
+from .audit import audit_record, audit_target
 
 
-def _label(obj) -> str:
-    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
+class AuditedInlinesMixin:
+    """Rows added, changed or deleted through an inline are staff writes: one event each."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        doomed = [
+            audit_target(deleted.instance)
+            for deleted in formset.deleted_forms
+            if deleted.instance.pk
+        ]
+        super().save_formset(request, form, formset, change)
+        meta = formset.model._meta
+        prefix = f"{meta.app_label}.{meta.model_name}"
+        for obj in formset.new_objects:
+            audit_record(
+                action=f"{prefix}_added",
+                actor=request.user,
+                target=audit_target(obj),
+                request=request,
+            )
+        for obj, fields in formset.changed_objects:
+            audit_record(
+                action=f"{prefix}_changed",
+                actor=request.user,
+                target=audit_target(obj),
+                request=request,
+                detail={"fields": sorted(fields)},
+            )
+        for target in doomed:
+            audit_record(
+                action=f"{prefix}_deleted", actor=request.user, target=target, request=request
+            )
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
-    """save_model / delete_model / delete_queryset each write one audit event."""
+class AuditedModelAdmin(AuditedInlinesMixin, admin.ModelAdmin):
+    """save_model / delete_model / delete_queryset and each inline row write one audit event."""
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -23,13 +52,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
         audit_record(
             action=f"{obj._meta.app_label}.{obj._meta.model_name}_{verb}",
             actor=request.user,
-            target=_label(obj),
+            target=audit_target(obj),
             request=request,
             detail={"fields": sorted(form.changed_data)} if change else {},
         )
 
     def delete_model(self, request, obj) -> None:
-        target = _label(obj)
+        target = audit_target(obj)
         super().delete_model(request, obj)
         audit_record(
             action=f"{obj._meta.app_label}.{obj._meta.model_name}_deleted",
@@ -39,7 +68,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         )
 
     def delete_queryset(self, request, queryset) -> None:
-        targets = [_label(obj) for obj in queryset]
+        targets = [audit_target(obj) for obj in queryset]
         meta = queryset.model._meta
         super().delete_queryset(request, queryset)
         for target in targets:

@@ -20,6 +20,11 @@ def _audit_address(request: HttpRequest | None) -> str | None:
     return None if address == UNKNOWN_ADDRESS else address
 
 
+def audit_target(obj) -> str:
+    """How an audit event names an object: "<app>.<model>:<pk> <str>", at most 200 characters."""
+    return f"{obj._meta.label_lower}:{obj.pk} {obj}"[:200]
+
+
 def audit_record(
     *,
     action: str,
