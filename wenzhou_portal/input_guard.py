@@ -4,19 +4,18 @@ PostgreSQL refuses NUL in every string, so "/api/v1/campaigns/a%00b/" reached th
 as a slug and came back as a 500; no URL, parameter or field of the portal can hold one.
 """
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views import defaults
 
+from .errors import API_PREFIX, OPEN311_PREFIX, api_error, open311_error
+
 NUL = "\x00"
-API_PREFIX = "/api/"
-OPEN311_PREFIX = "/open311/"
 
 
 def nul_byte_field(request: HttpRequest) -> str | None:
@@ -62,32 +61,10 @@ def refusal(request: HttpRequest, field: str) -> HttpResponse:
     with translation.override(_chosen_language(request)):
         message = gettext("%(field)s 含有空字符（NUL），无法处理。") % {"field": field}
         if request.path.startswith(API_PREFIX):
-            return JsonResponse(
-                {"errors": [{"field": field, "message": message}]},
-                status=400,
-                json_dumps_params={"ensure_ascii": False},
-            )
+            return api_error(field, message, 400)
         if request.path.startswith(OPEN311_PREFIX):
-            return _open311_error(request, message)
+            return open311_error(request, message, 400)
         return defaults.bad_request(request, BadRequest(message))
-
-
-def _open311_error(request: HttpRequest, description: str) -> HttpResponse:
-    # The GeoReport v2 error list, in the format the path asks for, as rumors/open311.py
-    # answers its own refusals; this package cannot import an app, so the shape is repeated.
-    if request.path.endswith(".xml"):
-        document = ET.Element("errors")
-        error = ET.SubElement(document, "error")
-        ET.SubElement(error, "code").text = "400"
-        ET.SubElement(error, "description").text = description
-        body = ET.tostring(document, encoding="utf-8", xml_declaration=True)
-        return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
-    return JsonResponse(
-        [{"code": 400, "description": description}],
-        safe=False,
-        status=400,
-        json_dumps_params={"ensure_ascii": False},
-    )
 
 
 class InputGuardMiddleware:

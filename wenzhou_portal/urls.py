@@ -29,3 +29,9 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Django's own error answers, in the API's and Open311's shapes under their paths.
+handler400 = "wenzhou_portal.errors.bad_request"
+handler403 = "wenzhou_portal.errors.permission_denied"
+handler404 = "wenzhou_portal.errors.page_not_found"
+handler500 = "wenzhou_portal.errors.server_error"
