@@ -1,6 +1,6 @@
 """The index API: snapshots as stored, never computed at request time."""
 
-from django.utils.translation import gettext
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -87,7 +87,11 @@ class SnapshotListView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM")],
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, description="YYYY-MM, from 2000-01 to 2099-12"
+            )
+        ],
         # A plain list, newest first: at most 24 months, or the versions of one month.
         responses={200: SnapshotSerializer(many=True)},
     )
@@ -96,10 +100,8 @@ class SnapshotListView(APIView):
         if text:
             try:
                 period = services.parse_period(text)
-            except ValueError:  # a month of year 0000
-                period = None
-            if period is None:
-                raise ValidationError({"period": gettext("月份格式应为 YYYY-MM，例如 2026-10。")})
+            except DjangoValidationError as refused:
+                raise ValidationError({"period": refused.messages}) from refused
             snapshots = list(Snapshot.objects.filter(period=period).order_by("-version"))
         else:
             snapshots = selectors.snapshots_current(periods=24)

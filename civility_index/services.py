@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -40,15 +41,38 @@ from .models import (
 logger = logging.getLogger("civility_index")
 
 
-def parse_period(text: str) -> date | None:
-    """'2026-10' to date(2026, 10, 1); None if it is not a month."""
-    match = PERIOD_RE.fullmatch(text.strip())
-    if not match or not 1 <= int(match["month"]) <= 12:
-        return None
-    return date(int(match["year"]), int(match["month"]), 1)
+# The months the index can hold: wide enough for any real figure, narrow enough that a
+# typo ("0206-10") is refused, and the neighbouring months a computation reads (the
+# previous month's scores, the next month's start) are always dates too.
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
+PERIOD_RE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
+PERIOD_MAX_LENGTH = 32
 
 
-PERIOD_RE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+def parse_period(text: str) -> date:
+    """'2026-10' to date(2026, 10, 1); ValidationError if it is not a month the index holds.
+
+    Full-width digits and dash (a Chinese input method's "２０２６－１０") are folded to
+    ASCII first; other scripts' digits, which ``int()`` would read, are refused.
+    """
+    # Long text is refused before folding (which can lengthen it), never cut to length
+    # (which would accept "2026-10" followed by anything).
+    match = (
+        PERIOD_RE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+        if len(text) <= PERIOD_MAX_LENGTH
+        else None
+    )
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        raise ValidationError(gettext("月份格式应为 YYYY-MM，例如 2026-10。"), code="period_format")
+    year = int(match["year"])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            gettext("月份应在 %(first)s 至 %(last)s 之间。")
+            % {"first": f"{FIRST_YEAR}-01", "last": f"{LAST_YEAR}-12"},
+            code="period_range",
+        )
+    return date(year, int(match["month"]), 1)
 
 
 def month_start(day: date) -> date:
@@ -505,9 +529,10 @@ def _parse_row(row: dict, indicators: dict[str, Indicator]) -> tuple[str | None,
     district = (row.get("district") or "").strip()
     if district not in District.values:
         return gettext("未知的行政区划代码：%(code)s") % {"code": district or "（空）"}, {}
-    period = parse_period(row.get("period") or "")
-    if period is None:
-        return gettext("月份格式应为 YYYY-MM，例如 2026-10。"), {}
+    try:
+        period = parse_period(row.get("period") or "")
+    except ValidationError as refused:
+        return refused.messages[0], {}
     try:
         value = float((row.get("value") or "").strip())
     except ValueError:

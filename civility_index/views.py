@@ -2,6 +2,7 @@ import json
 from datetime import date
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,10 +20,10 @@ CACHE_SECONDS = 3600
 
 
 def _period(text: str) -> date:
-    period = services.parse_period(text)
-    if period is None:
-        raise Http404(gettext("月份格式应为 YYYY-MM。"))
-    return period
+    try:
+        return services.parse_period(text)
+    except ValidationError as refused:
+        raise Http404(refused.messages[0]) from refused
 
 
 def _rows(snapshot: Snapshot) -> list[dict]:
@@ -165,7 +166,10 @@ def _snapshot_or_404(period_text: str) -> Snapshot:
 def download_json(request: HttpRequest, period: str) -> JsonResponse:
     snapshot = _snapshot_or_404(period)
     response = JsonResponse(snapshot_document(snapshot), json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="qinglang-index-{period}.json"'
+    # Named by the month as stored, not as typed ("２０２６－１０" serves 2026-10).
+    response["Content-Disposition"] = (
+        f'attachment; filename="qinglang-index-{snapshot.period:%Y-%m}.json"'
+    )
     return response
 
 
@@ -224,4 +228,4 @@ def download_csv(request: HttpRequest, period: str) -> HttpResponse:
             robust.get("rank_equal_weights"),
         ]
         lines.append(line)
-    return csv_download(lines, filename=f"qinglang-index-{period}.csv")
+    return csv_download(lines, filename=f"qinglang-index-{snapshot.period:%Y-%m}.csv")
