@@ -7,6 +7,7 @@ and refuses to start without its secrets.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -366,8 +367,15 @@ PHONE_CODE_LIMIT_PER_CLIENT = env_str("PHONE_CODE_LIMIT_PER_CLIENT", "10/h")
 VOTE_LIMIT_PER_CLIENT = env_str("VOTE_LIMIT_PER_CLIENT", "30/h")
 # Event sign-ups and contest entries per client (a flood guard; each also needs a code).
 CAMPAIGN_FORM_LIMIT = env_str("CAMPAIGN_FORM_LIMIT", "10/m")
-# The public address of the portal, for links in emails and feedback texts.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the portal: every link in an e-mail or text message is built from
+# it. Production refuses to start without one (links to the development host reached
+# citizens); elsewhere it defaults to the development server.
+SITE_URL = env_str("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", SITE_URL):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the portal's public base URL, such as https://ql.wenzhou.gov.cn"
+        + (" (DJANGO_ENV=production requires it)." if PRODUCTION else f", got {SITE_URL!r}.")
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

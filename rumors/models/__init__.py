@@ -3,10 +3,12 @@
 from .choices import (
     CATEGORY_EXAMPLES,
     CLOSED_STATUSES,
+    HANDLING_STATUSES,
     NATIONAL_CENTRE_CATEGORIES,
     OPEN_STATUSES,
     PUBLIC_STATUS,
     VERDICT_RATING,
+    AiLabel,
     CalendarDayKind,
     Category,
     DepartmentKind,
@@ -15,8 +17,10 @@ from .choices import (
     PublicStatus,
     Rating,
     RejectionReason,
+    ReviewOutcome,
     RoutingState,
     Status,
+    TriageTag,
     Verdict,
 )
 from .debunks import (
@@ -39,16 +43,19 @@ from .reports import (
     Evidence,
     Report,
     ReportEvent,
+    ReportTag,
 )
 
 __all__ = [
     "CATEGORY_EXAMPLES",
     "CLOSED_STATUSES",
+    "HANDLING_STATUSES",
     "NATIONAL_CENTRE_CATEGORIES",
     "OPEN_STATUSES",
     "PUBLIC_STATUS",
     "PUBLISHED_DEBUNK_NOT_DELETABLE",
     "VERDICT_RATING",
+    "AiLabel",
     "CalendarDay",
     "CalendarDayKind",
     "Category",
@@ -69,9 +76,12 @@ __all__ = [
     "RejectionReason",
     "Report",
     "ReportEvent",
+    "ReportTag",
+    "ReviewOutcome",
     "RoutingRule",
     "RoutingState",
     "Status",
+    "TriageTag",
     "Verdict",
     "tags_parse",
 ]

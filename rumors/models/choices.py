@@ -13,6 +13,7 @@ class Category(models.TextChoices):
     HARM_TO_MINORS = "harm_to_minors", _("侵害未成年人")
     LIVESTREAM_DISORDER = "livestream_disorder", _("直播短视频乱象")
     PERSONAL_INFORMATION = "personal_information", _("侵犯个人信息")
+    AI_RUMOR = "ai_rumor", _("AI生成谣言")
     OTHER = "other", _("其他")
 
 
@@ -26,6 +27,7 @@ CATEGORY_EXAMPLES = {
     Category.HARM_TO_MINORS: _("例如：诱导未成年人打赏、或向孩子推送不良内容。"),
     Category.LIVESTREAM_DISORDER: _("例如：直播间虚假带货、低俗表演或炫富引流。"),
     Category.PERSONAL_INFORMATION: _("例如：售卖快递单号、身份证照片等个人信息。"),
+    Category.AI_RUMOR: _("例如：用AI合成的“某地发生爆炸”视频或图片，并配上虚假说明传播。"),
     Category.OTHER: _("其他违法和不良信息。"),
 }
 
@@ -67,6 +69,7 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("处置中")
     WAITING_REPORTER = "waiting_reporter", _("等待举报人补充")
     RESOLVED = "resolved", _("已办结")
+    REVIEW = "review", _("复核中")
     REJECTED = "rejected", _("不予受理")
     MERGED = "merged", _("已合并")
 
@@ -76,6 +79,7 @@ class PublicStatus(models.TextChoices):
     ROUTED = "routed", _("分办")
     IN_PROGRESS = "in_progress", _("处置中")
     ANSWERED = "answered", _("已反馈")
+    REVIEW = "review", _("复核中")
     REJECTED = "rejected", _("不予受理")
     MERGED = "merged", _("已合并")
 
@@ -87,6 +91,7 @@ PUBLIC_STATUS = {
     Status.IN_PROGRESS: PublicStatus.IN_PROGRESS,
     Status.WAITING_REPORTER: PublicStatus.IN_PROGRESS,
     Status.RESOLVED: PublicStatus.ANSWERED,
+    Status.REVIEW: PublicStatus.REVIEW,
     Status.REJECTED: PublicStatus.REJECTED,
     Status.MERGED: PublicStatus.MERGED,
 }
@@ -99,8 +104,13 @@ OPEN_STATUSES = frozenset(
         Status.ROUTED,
         Status.IN_PROGRESS,
         Status.WAITING_REPORTER,
+        Status.REVIEW,
     }
 )
+
+
+# Open and in a department's hands: a report under second look (复核) waits on the office.
+HANDLING_STATUSES = OPEN_STATUSES - {Status.REVIEW}
 
 
 CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.REJECTED, Status.MERGED})
@@ -146,6 +156,32 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("超期催办")
     ESCALATED = "escalated", _("超期上报")
     RATED = "rated", _("举报人评价")
+    REPORTER_ANSWERED = "reporter_answered", _("举报人补充")
+    REVIEW_REQUESTED = "review_requested", _("申请复核")
+    REVIEW_UPHELD = "review_upheld", _("复核维持原结果")
+    REVIEW_REOPENED = "review_reopened", _("复核后重新办理")
+
+
+class ReviewOutcome(models.TextChoices):
+    UPHELD = "upheld", _("维持原办理结果")
+    REOPENED = "reopened", _("重新办理")
+
+
+class TriageTag(models.TextChoices):
+    """Staff-only marks for triage (the 2025 清朗 targets); never shown to citizens."""
+
+    MISSING_AI_LABEL = "missing_ai_label", _("未按规定标识AI生成内容")
+    SMEARING_COMPANY = "smearing_company", _("抹黑企业")
+    POSING_AS_PARTY = "posing_as_party", _("冒充事件当事人")
+    REPOST_WITHOUT_SOURCE = "repost_without_source", _("转载不注明来源")
+
+
+class AiLabel(models.TextChoices):
+    """What an evidence file's metadata says under GB 45438-2025; never a verdict on content."""
+
+    UNKNOWN = "", _("未检查")
+    PRESENT = "present", _("文件元数据含AI生成标识")
+    ABSENT = "absent", _("文件元数据不含AI生成标识")
 
 
 class Verdict(models.TextChoices):

@@ -13,14 +13,17 @@ from wenzhou_portal.districts import District
 from .choices import (
     OPEN_STATUSES,
     PUBLIC_STATUS,
+    AiLabel,
     Category,
     EventKind,
     Platform,
     PublicStatus,
     Rating,
     RejectionReason,
+    ReviewOutcome,
     RoutingState,
     Status,
+    TriageTag,
 )
 from .desk import Department, RoutingRule
 
@@ -128,6 +131,22 @@ class Report(models.Model):
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    # A second look (复核): asked once by an unsatisfied reporter, decided by an office
+    # admin who did not handle the report.
+    review_requested_at = models.DateTimeField(_("申请复核时间"), null=True, blank=True)
+    review_reason = models.CharField(_("复核理由"), max_length=500, blank=True)
+    review_outcome = models.CharField(
+        _("复核结果"), max_length=10, choices=ReviewOutcome.choices, blank=True
+    )
+    review_decided_at = models.DateTimeField(_("复核决定时间"), null=True, blank=True)
+    review_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -151,8 +170,16 @@ class Report(models.Model):
                 name="rejected_report_has_a_reason",
             ),
             models.CheckConstraint(
-                condition=models.Q(rating="") | models.Q(status="resolved"),
+                condition=models.Q(rating="") | models.Q(status__in=["resolved", "review"]),
                 name="only_resolved_reports_are_rated",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="review") | models.Q(review_requested_at__isnull=False),
+                name="report_under_review_was_asked_for",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_outcome="") | models.Q(review_decided_at__isnull=False),
+                name="review_outcome_has_a_time",
             ),
         ]
         indexes = [models.Index(fields=["routing_state", "created_at"])]
@@ -255,12 +282,56 @@ class ReportEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
 
+class ReportTag(models.Model):
+    """A staff-only triage mark on a report (one row per tag)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="triage_tags"
+    )
+    tag = models.CharField(_("研判标签"), max_length=30, choices=TriageTag.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("添加人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("添加时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("研判标签")
+        verbose_name_plural = _("研判标签")
+        ordering = ["tag"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "tag"], name="one_row_per_report_tag")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
+
 class Evidence(models.Model):
     """A screenshot: the untouched original (office admins only) and a redacted copy."""
 
     report = models.ForeignKey(
         Report, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="evidence"
     )
+    # Screenshots the reporter added when answering a request for information.
+    event = models.ForeignKey(
+        "ReportEvent",
+        verbose_name=_("随哪次补充提交"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    # GB 45438-2025 implicit label read from the original's metadata: a fact about the
+    # file, never a verdict on the content.
+    ai_label = models.CharField(
+        _("AI生成标识（元数据）"), max_length=10, choices=AiLabel.choices, blank=True
+    )
+    ai_label_fields = models.JSONField(_("AI标识字段"), default=dict, blank=True, editable=False)
     original_path = models.CharField(max_length=200, editable=False)
     original_sha256 = models.CharField(_("原图 SHA-256"), max_length=64, editable=False)
     original_format = models.CharField(_("原图格式"), max_length=10, editable=False)

@@ -11,7 +11,7 @@ from wenzhou_portal.audit import audit_record
 from wenzhou_portal.celery import enqueue_on_commit
 
 from ..models import (
-    OPEN_STATUSES,
+    HANDLING_STATUSES,
     Debunk,
     DebunkCategory,
     DebunkDistrict,
@@ -127,13 +127,13 @@ def debunk_close_linked_reports(*, debunk_id: int) -> int:
     if not debunk.is_published or debunk.is_withdrawn:
         return 0
     closed = 0
-    open_ids = Report.objects.filter(
-        debunk=debunk, status__in=OPEN_STATUSES - {Status.MERGED}
-    ).values_list("pk", flat=True)
+    open_ids = Report.objects.filter(debunk=debunk, status__in=HANDLING_STATUSES).values_list(
+        "pk", flat=True
+    )
     for report_id in list(open_ids):
         with transaction.atomic():
             report = Report.objects.select_for_update().get(pk=report_id)
-            if report.status not in OPEN_STATUSES:
+            if report.status not in HANDLING_STATUSES:
                 continue  # closed meanwhile by staff or an earlier run
             _resolve_with_debunk(report, debunk)
             closed += 1

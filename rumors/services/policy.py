@@ -22,7 +22,7 @@ from wenzhou_portal.audit import audit_record
 from wenzhou_portal.districts import District
 
 from ..models import (
-    OPEN_STATUSES,
+    HANDLING_STATUSES,
     Category,
     Department,
     RejectionReason,
@@ -126,14 +126,14 @@ ACTIONS: dict[str, ReportAction] = {
         ReportAction(
             "link_debunk",
             _("以辟谣答复"),
-            frozenset(OPEN_STATUSES),
+            HANDLING_STATUSES,
             Who.LEAD,
             (ActionField("debunk_id", _("辟谣"), FieldKind.DEBUNK, required=True),),
         ),
         ReportAction(
             "reject",
             _("不予受理"),
-            frozenset(OPEN_STATUSES),
+            HANDLING_STATUSES,
             Who.LEAD,
             (
                 ActionField(
@@ -195,7 +195,7 @@ ACTIONS: dict[str, ReportAction] = {
         ReportAction(
             "merge",
             _("合并"),
-            frozenset(OPEN_STATUSES),
+            HANDLING_STATUSES,
             Who.OFFICE,
             (
                 ActionField(
@@ -211,7 +211,7 @@ ACTIONS: dict[str, ReportAction] = {
         ReportAction(
             "reclassify",
             _("更正类别或地区"),
-            frozenset(OPEN_STATUSES),
+            HANDLING_STATUSES,
             Who.OFFICE,
             (
                 ActionField(

@@ -38,6 +38,7 @@ SERVICE_VARS = (
     "DJANGO_ENV",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "SITE_URL",
     "CACHE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; never in a deployment
 )
@@ -100,8 +101,17 @@ def test_celery_is_configured_not_to_lose_tasks():
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "portal.example", "SITE_URL": "https://portal.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 60, "SITE_URL": "https://portal.example"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portal.example"}, "SITE_URL"),
+        (
+            {
+                "SECRET_KEY": "x" * 60,
+                "ALLOWED_HOSTS": "portal.example",
+                "SITE_URL": "portal.example/no-scheme",
+            },
+            "SITE_URL",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(env, missing):
@@ -115,6 +125,7 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k3Y-" + "q9Zx7Lm2Vb8Nc4Rt6Yw1Ue5Io3Pa0Sd" * 2,
     "ALLOWED_HOSTS": "qinglang.example.gov.cn",
+    "SITE_URL": "https://qinglang.example.gov.cn",
 }
 
 
