@@ -59,6 +59,7 @@ class ImageUploadMixin(forms.ModelForm):
             )
         if commit:
             obj.save()
+            self._save_m2m()
         return obj
 
 
@@ -84,9 +85,17 @@ class CampaignForm(ImageUploadMixin):
         choices=District.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    tags_text = forms.CharField(
+        label=_("标签"),
+        required=False,
+        max_length=300,
+        help_text=_("用逗号分隔，例如：青少年，网络素养。"),
+    )
 
     class Meta:
         model = Campaign
+        # district_choices and tags_text are rows (CampaignDistrict, CampaignTag), written
+        # by services.campaign_codes_set once the campaign is saved.
         fields = (
             "title",
             "slug",
@@ -94,7 +103,8 @@ class CampaignForm(ImageUploadMixin):
             "summary",
             "body",
             "organiser",
-            "tags",
+            "district_choices",
+            "tags_text",
             "starts_at",
             "ends_at",
             "target_participants",
@@ -113,14 +123,18 @@ class CampaignForm(ImageUploadMixin):
         self.fields["upload"].label = _("封面图片")
         if self.instance.pk:
             self.fields["district_choices"].initial = self.instance.district_codes
+            self.fields["tags_text"].initial = "，".join(self.instance.tag_list)
 
-    def save(self, commit=True):
-        obj = super().save(commit=False)
-        codes = self.cleaned_data.get("district_choices") or []
-        obj.districts = f",{','.join(codes)}," if codes else ""
-        if commit:
-            obj.save()
-        return obj
+    def clean_tags_text(self) -> list[str]:
+        return services.tags_parse(self.cleaned_data["tags_text"])
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        services.campaign_codes_set(
+            campaign=self.instance,
+            districts=self.cleaned_data["district_choices"],
+            tags=self.cleaned_data["tags_text"],
+        )
 
 
 class CandidateInline(admin.StackedInline):
@@ -147,7 +161,7 @@ class CampaignAdmin(AuditedModelAdmin):
         "preview",
     )
     list_filter = ("kind", "is_published")
-    search_fields = ("title", "summary", "tags")
+    search_fields = ("title", "summary", "tag_links__name")
     form = CampaignForm
     inlines = [CandidateInline, ExternalReachInline]
     # Published is set by the publish / unpublish actions (campaign_publish…), not edited.

@@ -42,7 +42,6 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
         kind="pledge",
         summary="承诺文明上网、理性发言、不信谣不传谣，签名后可下载签名证书。",
         body="## 倡议\n\n- 文明上网，理性发言\n- 不信谣、不传谣\n- 保护个人信息",
-        tags="网络文明,青少年",
         starts_at=now - timedelta(days=10),
         ends_at=now + timedelta(days=50),
         is_published=True,
@@ -62,8 +61,6 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
         slug="youth-digital-literacy-lucheng",
         kind="event",
         summary="清朗网络宣讲团走进学校，讲解防诈骗、防沉迷和个人信息保护。",
-        districts=",330302,",
-        tags="青少年,网络素养",
         starts_at=now - timedelta(days=3),
         ends_at=now + timedelta(days=20),
         is_published=True,
@@ -85,18 +82,16 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
         slug="common-prosperity-week",
         kind="theme",
         summary="聚焦共富场景，探讨共富路径：系列短视频与网络主题报道。",
-        tags="共同富裕",
         starts_at=now - timedelta(days=5),
         ends_at=now + timedelta(days=9),
         is_published=True,
         target_reads=10_000_000,
     )
-    Campaign.objects.create(
+    festival = Campaign.objects.create(
         title="“诗画江南 活力温州”第十四届网络文化节",
         slug="online-culture-festival-14",
         kind="theme",
         summary="网络传年味、文明迎新春：五大网络主题传播活动。",
-        tags="网络文化节",
         starts_at=now - timedelta(days=300),
         ends_at=now - timedelta(days=240),
         is_published=True,
@@ -119,7 +114,6 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
         slug="finest-delivery-rider",
         kind="vote",
         summary="寻找温州街头最暖心的外卖骑手：公众投票与专家评审相结合。",
-        tags="新就业群体",
         starts_at=now - timedelta(days=4),
         ends_at=now + timedelta(days=10),
         is_published=True,
@@ -150,7 +144,6 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
         slug="most-beautiful-in-wenzhou-4",
         kind="contest",
         summary="用短视频展现温州速度、温州元素、温州智慧。",
-        tags="网络文化节,短视频",
         starts_at=now - timedelta(days=6),
         ends_at=now + timedelta(days=30),
         is_published=True,
@@ -166,6 +159,17 @@ def seed_campaigns(say: Callable[[str], None]) -> None:
             link=f"https://www.douyin.com/video/73000000000000{i:05d}",
             status=state,
             status_token=f"demo-entry-{i}",
+        )
+    for campaign, districts, tags in (
+        (pledge, [], "网络文明，青少年"),
+        (event, ["330302"], "青少年，网络素养"),
+        (theme, [], "共同富裕"),
+        (festival, [], "网络文化节"),
+        (vote, [], "新就业群体"),
+        (contest, [], "网络文化节，短视频"),
+    ):
+        services.campaign_codes_set(
+            campaign=campaign, districts=districts, tags=services.tags_parse(tags)
         )
     waitlisted = EventRegistration.objects.filter(status="waitlisted").count()
     say(

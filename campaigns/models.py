@@ -40,8 +40,6 @@ class Campaign(models.Model):
     body = models.TextField(_("正文（Markdown）"), blank=True)
     cover_path = models.CharField(max_length=200, blank=True, editable=False)
     organiser = models.CharField(_("主办单位"), max_length=100, default="温州市委网信办")
-    districts = models.CharField(_("涉及县（市、区）"), max_length=100, blank=True)
-    tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("用逗号分隔。"))
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     is_published = models.BooleanField(_("已发布"), default=False)
@@ -104,13 +102,52 @@ class Campaign(models.Model):
         start, end = self.voting_window
         return start <= moment < end
 
+    # Districts and tags are child rows; selectors prefetch "district_links" and
+    # "tag_links", and these read the prefetched rows (one query per list, not per row).
     @property
     def district_codes(self) -> list[str]:
-        return [code for code in self.districts.split(",") if code]
+        return sorted(link.district for link in self.district_links.all())
 
     @property
     def tag_list(self) -> list[str]:
-        return [tag.strip() for tag in self.tags.replace("，", ",").split(",") if tag.strip()]
+        return [link.name for link in self.tag_links.all()]
+
+
+class CampaignDistrict(models.Model):
+    """A district a campaign concerns (one row per district)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="district_links")
+    district = models.CharField(_("县（市、区）"), max_length=6, choices=District.choices)
+
+    class Meta:
+        verbose_name = _("涉及县（市、区）")
+        verbose_name_plural = _("涉及县（市、区）")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "district"], name="one_campaign_district")
+        ]
+        indexes = [models.Index(fields=["district", "campaign"])]
+
+    def __str__(self) -> str:
+        return self.get_district_display()
+
+
+class CampaignTag(models.Model):
+    """A tag on a campaign (青少年, 网络文化节…), one row per tag, kept in the order typed."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tag_links")
+    name = models.CharField(_("标签"), max_length=30)
+
+    class Meta:
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="one_campaign_tag")
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Signature(models.Model):

@@ -2,11 +2,31 @@
 
 from datetime import datetime
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Campaign, Candidate, EventRegistration, Signature, Vote
+from .models import (
+    Campaign,
+    CampaignDistrict,
+    CampaignTag,
+    Candidate,
+    EventRegistration,
+    Signature,
+    Vote,
+)
 
 # Each reach figure is defined once; pages show the definition beside the number.
 REACH_DEFINITIONS = {
@@ -27,23 +47,41 @@ REACH_DEFINITIONS = {
 
 
 def campaigns_public(*, kind: str = "", district: str = "", tag: str = "") -> QuerySet[Campaign]:
-    """Published campaigns, live first, then upcoming, then past (newest first within each)."""
+    """Published campaigns, live first, then upcoming, then past (newest first within each).
+
+    ``district`` is a district code; ``tag`` matches a campaign with a tag containing it.
+    Districts and tags come prefetched, so a list reads them in one query each.
+    """
     now = timezone.now()
-    campaigns = Campaign.objects.filter(is_published=True).annotate(
-        state_order=Case(
-            When(starts_at__lte=now, ends_at__gt=now, then=Value(0)),
-            When(starts_at__gt=now, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
+    campaigns = (
+        campaigns_with_codes()
+        .filter(is_published=True)
+        .annotate(
+            state_order=Case(
+                When(starts_at__lte=now, ends_at__gt=now, then=Value(0)),
+                When(starts_at__gt=now, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
         )
     )
     if kind:
         campaigns = campaigns.filter(kind=kind)
     if district:
-        campaigns = campaigns.filter(districts__contains=district)
+        campaigns = campaigns.filter(
+            Exists(CampaignDistrict.objects.filter(campaign=OuterRef("pk"), district=district))
+        )
+    tag = " ".join(tag.split())[:50]
     if tag:
-        campaigns = campaigns.filter(tags__contains=tag[:50])
+        campaigns = campaigns.filter(
+            Exists(CampaignTag.objects.filter(campaign=OuterRef("pk"), name__icontains=tag))
+        )
     return campaigns.order_by("state_order", "-starts_at")
+
+
+def campaigns_with_codes() -> QuerySet[Campaign]:
+    """Campaigns with their districts and tags prefetched (for district_codes, tag_list)."""
+    return Campaign.objects.prefetch_related("district_links", "tag_links")
 
 
 def campaign_reach(campaign: Campaign) -> dict[str, dict]:

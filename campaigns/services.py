@@ -6,7 +6,9 @@ signature) take a keyword-only ``actor`` and write one audit event in the transa
 their write, so a staff write and its record stand or fall together.
 """
 
+import re
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -20,6 +22,7 @@ from django.utils.translation import gettext
 
 from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.clients import device_hash
+from wenzhou_portal.districts import District
 from wenzhou_portal.limits import Limit, limit_hit
 from wenzhou_portal.models import PhoneVerification
 
@@ -36,8 +39,10 @@ from wenzhou_portal.phone_verification import (  # noqa: F401
 
 from .models import (
     Campaign,
+    CampaignDistrict,
     CampaignKind,
     CampaignState,
+    CampaignTag,
     Candidate,
     EventRegistration,
     PageViewDay,
@@ -381,7 +386,72 @@ def entry_moderate(
         return candidate
 
 
-# --- Staff: publishing, closing, the signature wall -----------------------------------
+# --- Staff: districts and tags, publishing, closing, the signature wall ---------------
+
+TAG_MAX_LENGTH = CampaignTag._meta.get_field("name").max_length
+# Staff type tags with an ASCII comma, a full-width one (a Chinese input method) or 、.
+_TAG_SEPARATORS = re.compile(r"[,，、]")
+
+
+def tags_parse(text: str) -> list[str]:
+    """Tags as staff type them ("青少年，网络素养, 青少年") → distinct, trimmed, in typed order."""
+    return _tags_checked(_TAG_SEPARATORS.split(text or ""))
+
+
+def _tags_checked(tags: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for raw in tags:
+        tag = " ".join(raw.split())
+        if len(tag) > TAG_MAX_LENGTH:
+            raise ValidationError(
+                gettext("每个标签最多 %(n)s 个字：“%(tag)s”太长了。")
+                % {"n": TAG_MAX_LENGTH, "tag": tag},
+                code="tag_too_long",
+            )
+        if tag:
+            seen.setdefault(tag)
+    return list(seen)
+
+
+def campaign_codes_set(
+    *, campaign: Campaign, districts: Iterable[str], tags: Iterable[str]
+) -> None:
+    """Replace a campaign's districts and tags with these (one row each, tags in this order).
+
+    Called inside the admin's save, whose audit record names the changed fields.
+    """
+    wanted_districts = set(districts)
+    unknown = wanted_districts - set(District.values)
+    if unknown:
+        raise ValidationError(
+            gettext("没有这个县（市、区）代码：%(codes)s") % {"codes": "、".join(sorted(unknown))},
+            code="unknown_district",
+        )
+    wanted_tags = _tags_checked(tags)
+    with transaction.atomic():
+        current = set(
+            CampaignDistrict.objects.filter(campaign=campaign).values_list("district", flat=True)
+        )
+        CampaignDistrict.objects.filter(
+            campaign=campaign, district__in=current - wanted_districts
+        ).delete()
+        CampaignDistrict.objects.bulk_create(
+            [
+                CampaignDistrict(campaign=campaign, district=code)
+                for code in sorted(wanted_districts - current)
+            ]
+        )
+        current_tags = list(
+            CampaignTag.objects.filter(campaign=campaign)
+            .order_by("pk")
+            .values_list("name", flat=True)
+        )
+        if current_tags != wanted_tags:
+            # Pages show tags in the order typed: a reordering rewrites the rows.
+            CampaignTag.objects.filter(campaign=campaign).delete()
+            CampaignTag.objects.bulk_create(
+                [CampaignTag(campaign=campaign, name=tag) for tag in wanted_tags]
+            )
 
 
 def campaign_publish(*, campaign_id: int, actor, request: HttpRequest | None = None) -> Campaign:
