@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -16,101 +16,27 @@ from rest_framework.response import Response
 
 from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response
 from wenzhou_portal.clients import client_hash
-from wenzhou_portal.districts import District
 from wenzhou_portal.limits import Limit, limit_peek
 
 from . import selectors, services
-from .forms import MOBILE_PATTERN
 from .models import Campaign, CampaignKind
+from .serializers import (
+    CampaignDetailSerializer,
+    CampaignSerializer,
+    CodeSentSerializer,
+    CodeSerializer,
+    PhoneSerializer,
+    PledgeSerializer,
+    PledgeSignedSerializer,
+    RegisteredSerializer,
+    RegistrationSerializer,
+    VoteCountedSerializer,
+    VoterTokenSerializer,
+    VoteSerializer,
+)
 
 VOTER_TOKEN_SALT = "campaigns.api.voter"  # noqa: S105  a signing namespace, not a secret
 VOTER_TOKEN_SECONDS = 30 * 60
-
-
-class CampaignSerializer(serializers.ModelSerializer):
-    state = serializers.CharField(source="state.value")
-    url = serializers.CharField(source="get_absolute_url")
-    tags = serializers.ListField(source="tag_list", child=serializers.CharField())
-
-    class Meta:
-        model = Campaign
-        fields = [
-            "slug",
-            "title",
-            "kind",
-            "state",
-            "summary",
-            "organiser",
-            "tags",
-            "starts_at",
-            "ends_at",
-            "url",
-        ]
-
-
-class CampaignDetailSerializer(CampaignSerializer):
-    reach = serializers.SerializerMethodField()
-
-    class Meta(CampaignSerializer.Meta):
-        fields = [
-            *CampaignSerializer.Meta.fields,
-            "body",
-            "votes_per_day",
-            "public_weight",
-            "capacity",
-            "reach",
-        ]
-
-    def get_reach(self, campaign: Campaign) -> dict:
-        return {
-            key: {"value": figure["value"], "definition": str(figure["definition"])}
-            for key, figure in selectors.campaign_reach(campaign).items()
-        }
-
-
-class PhoneSerializer(serializers.Serializer):
-    phone = serializers.RegexField(MOBILE_PATTERN)
-
-
-class CodeSerializer(serializers.Serializer):
-    verification_id = serializers.IntegerField()
-    code = serializers.RegexField(r"^\d{6}$")
-
-
-class PledgeSerializer(CodeSerializer):
-    display_name = serializers.CharField(max_length=20)
-    district = serializers.ChoiceField(choices=District.choices, required=False, allow_blank=True)
-
-
-class VoteSerializer(serializers.Serializer):
-    voter_token = serializers.CharField()
-    candidate = serializers.IntegerField()
-
-
-class RegistrationSerializer(CodeSerializer):
-    name = serializers.CharField(max_length=30)
-
-
-class CodeSentSerializer(serializers.Serializer):
-    verification_id = serializers.IntegerField(help_text="Send it back with the code.")
-
-
-class PledgeSignedSerializer(serializers.Serializer):
-    number = serializers.IntegerField(help_text="This signature's number in the pledge.")
-
-
-class VoterTokenSerializer(serializers.Serializer):
-    voter_token = serializers.CharField(help_text="Proves the number for 30 minutes of votes.")
-
-
-class VoteCountedSerializer(serializers.Serializer):
-    counted = serializers.BooleanField(help_text="Always true.")
-
-
-class RegisteredSerializer(serializers.Serializer):
-    # A plain string: another choice set named "status" (reports) owns the enum's name.
-    status = serializers.CharField(help_text='"confirmed" while places last, then "waitlisted".')
-    cancel_token = serializers.CharField(help_text="Keep it to cancel the registration.")
 
 
 TOO_MANY_CODES = error_response(
