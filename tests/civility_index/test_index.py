@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from civility_index import indicators, services
 from civility_index.models import Dimension, EnteredValue, Indicator, Snapshot
+from civility_index.services import snapshots
 from rumors.models import Report
 from tests.rumors.conftest import report_input
 from tests.support import require_service
@@ -296,7 +297,7 @@ def test_district_drill_down_shows_raw_values_and_rank_range(client, october_rep
 @pytest.mark.django_db(transaction=True)
 def test_two_recomputations_of_one_month_never_interleave(october_reports_committed):
     require_service(connection.vendor == "postgresql", "row locks need PostgreSQL (DATABASE_URL)")
-    original = services.period_values
+    original = snapshots.period_values
     errors = []
 
     def slow(*args, **kwargs):
@@ -311,7 +312,8 @@ def test_two_recomputations_of_one_month_never_interleave(october_reports_commit
         finally:
             connection.close()
 
-    with mock.patch.object(services, "period_values", side_effect=slow):
+    # Patched where snapshot_compute looks it up, in its own module of the package.
+    with mock.patch.object(snapshots, "period_values", side_effect=slow):
         threads = [threading.Thread(target=run) for _ in range(2)]
         for thread in threads:
             thread.start()

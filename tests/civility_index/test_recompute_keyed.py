@@ -83,7 +83,7 @@ def test_a_new_previous_month_makes_a_new_version():
 
 
 def test_the_first_computation_after_the_month_ends_is_published_even_if_unchanged():
-    with mock.patch.object(services.timezone, "localdate", return_value=date(2026, 10, 20)):
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 10, 20)):
         during = services.snapshot_compute(period=OCTOBER)
         services.snapshot_compute(period=OCTOBER)
     assert not during.is_published

@@ -1,19 +1,13 @@
-"""Every write of the index: recomputing a month, method changes, importing entered data.
+"""Snapshots: computing a month, publishing a version, queueing recomputations.
 
-Staff services (``method_changed``, ``snapshot_publish``, ``entered_values_import``,
-``snapshot_recompute_request``) take a keyword-only ``actor`` and write one audit event in
-the transaction of their write. ``snapshot_compute`` is run by tasks, not by a person.
+``snapshot_compute`` is run by tasks, not by a person; ``snapshot_publish`` and
+``snapshot_recompute_request`` are staff writes, each with one audit event in the
+transaction of its write.
 """
 
-import csv
 import hashlib
-import io
 import json
 import logging
-import math
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
@@ -26,133 +20,17 @@ from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.celery import enqueue_on_commit
 from wenzhou_portal.districts import CITY_CODE, District
 
-from . import scoring
-from .indicators import REGISTRY, PeriodSources
-from .models import (
-    Dimension,
-    DistrictPopulation,
-    EnteredValue,
-    Indicator,
-    MethodSettings,
-    PeriodLock,
-    Snapshot,
-)
+from .. import scoring
+from ..indicators import REGISTRY, PeriodSources
+from ..models import DistrictPopulation, EnteredValue, Indicator, PeriodLock, Snapshot
+from .method import LoadedMethod, method_describe, method_load
+from .periods import month_start, next_month, previous_month
 
 logger = logging.getLogger("civility_index")
 
 
-# The months the index can hold: wide enough for any real figure, narrow enough that a
-# typo ("0206-10") is refused, and the neighbouring months a computation reads (the
-# previous month's scores, the next month's start) are always dates too.
-FIRST_YEAR = 2000
-LAST_YEAR = 2099
-PERIOD_RE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
-PERIOD_MAX_LENGTH = 32
-
-
-def parse_period(text: str) -> date:
-    """'2026-10' to date(2026, 10, 1); ValidationError if it is not a month the index holds.
-
-    Full-width digits and dash (a Chinese input method's "２０２６－１０") are folded to
-    ASCII first; other scripts' digits, which ``int()`` would read, are refused.
-    """
-    # Long text is refused before folding (which can lengthen it), never cut to length
-    # (which would accept "2026-10" followed by anything).
-    match = (
-        PERIOD_RE.fullmatch(unicodedata.normalize("NFKC", text).strip())
-        if len(text) <= PERIOD_MAX_LENGTH
-        else None
-    )
-    if match is None or not 1 <= int(match["month"]) <= 12:
-        raise ValidationError(gettext("月份格式应为 YYYY-MM，例如 2026-10。"), code="period_format")
-    year = int(match["year"])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError(
-            gettext("月份应在 %(first)s 至 %(last)s 之间。")
-            % {"first": f"{FIRST_YEAR}-01", "last": f"{LAST_YEAR}-12"},
-            code="period_range",
-        )
-    return date(year, int(match["month"]), 1)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(period: date) -> date:
-    return date(period.year + period.month // 12, period.month % 12 + 1, 1)
-
-
-def previous_month(period: date) -> date:
-    return date(period.year - (period.month == 1), (period.month - 2) % 12 + 1, 1)
-
-
 def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def method_settings() -> MethodSettings:
-    return MethodSettings.objects.first() or MethodSettings.objects.create()
-
-
-@dataclass(frozen=True)
-class LoadedMethod:
-    settings: MethodSettings
-    dimensions: list[Dimension]
-    indicators: list[Indicator]
-    spec: scoring.Method
-
-
-def method_load() -> LoadedMethod:
-    """The live method, as the scoring engine takes it."""
-    options = method_settings()
-    dimensions = list(Dimension.objects.all())
-    indicators = list(Indicator.objects.filter(is_active=True).select_related("dimension"))
-    spec = scoring.Method(
-        dimensions=tuple(
-            scoring.DimensionSpec(d.code, d.weight, d.floor)
-            for d in dimensions
-            if any(i.dimension_id == d.pk for i in indicators)
-        ),
-        indicators=tuple(
-            scoring.IndicatorSpec(
-                code=i.code,
-                dimension=i.dimension.code,
-                weight=i.weight,
-                direction=i.direction,
-                lower=i.lower,
-                upper=i.upper,
-                method=i.scheme,
-                bands=tuple((float(t), float(s)) for t, s in i.bands),
-            )
-            for i in indicators
-        ),
-        max_missing_share=options.max_missing_share,
-        min_cases=options.min_cases,
-        exclude_small_samples_from_ranking=options.exclude_small_samples_from_ranking,
-        normalisation=options.normalisation,
-    )
-    return LoadedMethod(options, dimensions, indicators, spec)
-
-
-def method_changed(*, actor, request: HttpRequest | None = None, cause: str = "") -> int:
-    """Record a change of method: a new version, and every snapshot marked stale.
-
-    ``cause`` names what changed ("civility_index.dimension:3 …"), for the audit record.
-    """
-    with transaction.atomic():
-        options = MethodSettings.objects.select_for_update().get(pk=method_settings().pk)
-        options.version += 1
-        options.save(update_fields=["version", "updated_at"])
-        stale = Snapshot.objects.filter(is_stale=False).update(is_stale=True)
-        audit_record(
-            action="civility_index.method_changed",
-            actor=actor,
-            target=audit_target(options),
-            request=request,
-            detail={"version": options.version, "cause": cause[:200], "snapshots_stale": stale},
-        )
-        return options.version
 
 
 def period_values(
@@ -345,49 +223,6 @@ def _city(units: dict, population: dict[str, int], method: LoadedMethod) -> dict
     }
 
 
-def method_describe(method: LoadedMethod) -> dict:
-    """The method as stored with each snapshot, so old results stay explainable."""
-    return {
-        "version": method.settings.version,
-        "normalisation": method.settings.normalisation,
-        "max_missing_share": method.settings.max_missing_share,
-        "min_cases": method.settings.min_cases,
-        "robustness": {
-            "draws": method.settings.robustness_draws,
-            "spread": method.settings.robustness_spread,
-            "seed": method.settings.robustness_seed,
-        },
-        "dimensions": [
-            {
-                "code": d.code,
-                "name_zh": d.name_zh,
-                "name_en": d.name_en,
-                "weight": d.weight,
-                "floor": d.floor,
-            }
-            for d in method.dimensions
-        ],
-        "indicators": [
-            {
-                "code": i.code,
-                "name_zh": i.name_zh,
-                "name_en": i.name_en,
-                "dimension": i.dimension.code,
-                "unit": i.unit,
-                "unit_en": i.unit_en,
-                "direction": i.direction,
-                "weight": i.weight,
-                "scheme": i.scheme,
-                "lower": i.lower,
-                "upper": i.upper,
-                "bands": i.bands,
-                "source": i.source,
-            }
-            for i in method.indicators
-        ],
-    }
-
-
 def snapshot_publish(*, snapshot_id: int, actor, request: HttpRequest | None = None) -> Snapshot:
     """Publish a version (a restatement replaces the published one, which stays on record)."""
     with transaction.atomic():
@@ -444,114 +279,3 @@ def snapshot_recompute_request(
         for month in months:
             enqueue_on_commit("civility_index.tasks.recompute_period", month.isoformat())
     return months
-
-
-# --- Importing staff-entered values --------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-CSV_COLUMNS = ("indicator", "district", "period", "value", "cases")
-
-
-def entered_values_import(*, text: str, actor, request: HttpRequest | None = None) -> ImportReport:
-    """Import a CSV of entered values; any bad row refuses the whole file, row by row.
-
-    A refused file writes nothing; an accepted one is one transaction and one audit event.
-    """
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"indicator", "district", "period", "value"} - set(reader.fieldnames or [])
-    if missing:
-        report.errors.append(
-            (1, gettext("缺少列：%(columns)s") % {"columns": ", ".join(sorted(missing))})
-        )
-        return report
-    indicators = {i.code: i for i in Indicator.objects.filter(source="entered")}
-    rows, seen = [], set()
-    for number, row in enumerate(reader, start=2):
-        problem, parsed = _parse_row(row, indicators)
-        if problem:
-            report.errors.append((number, problem))
-            continue
-        key = (parsed["indicator"].pk, parsed["district"], parsed["period"])
-        if key in seen:
-            report.errors.append((number, gettext("与前面的行重复（同一指标、地区和月份）。")))
-            continue
-        seen.add(key)
-        rows.append(parsed)
-    if not rows and not report.errors:
-        report.errors.append((1, gettext("文件中没有数据行。")))
-    if report.errors:
-        return report
-    with transaction.atomic():
-        for parsed in rows:
-            _, created = EnteredValue.objects.update_or_create(
-                indicator=parsed["indicator"],
-                district=parsed["district"],
-                period=parsed["period"],
-                defaults={"value": parsed["value"], "cases": parsed["cases"], "entered_by": actor},
-            )
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-        periods = sorted({f"{parsed['period']:%Y-%m}" for parsed in rows})
-        audit_record(
-            action="civility_index.entered_values_imported",
-            actor=actor,
-            target="civility_index.enteredvalue:" + ",".join(periods),
-            request=request,
-            detail={
-                "created": report.created,
-                "updated": report.updated,
-                "periods": periods,
-                "indicators": sorted({parsed["indicator"].code for parsed in rows}),
-            },
-        )
-    return report
-
-
-def _parse_row(row: dict, indicators: dict[str, Indicator]) -> tuple[str | None, dict]:
-    code = (row.get("indicator") or "").strip()
-    indicator = indicators.get(code)
-    if indicator is None:
-        return gettext("未知的填报指标：%(code)s") % {"code": code or "（空）"}, {}
-    district = (row.get("district") or "").strip()
-    if district not in District.values:
-        return gettext("未知的行政区划代码：%(code)s") % {"code": district or "（空）"}, {}
-    try:
-        period = parse_period(row.get("period") or "")
-    except ValidationError as refused:
-        return refused.messages[0], {}
-    try:
-        value = float((row.get("value") or "").strip())
-    except ValueError:
-        return gettext("数值不是数字：%(value)s") % {"value": row.get("value") or "（空）"}, {}
-    if not math.isfinite(value) or value < 0 or (indicator.unit == "%" and value > 100):
-        return gettext("数值超出范围：%(value)s（%(unit)s）") % {
-            "value": value,
-            "unit": indicator.unit,
-        }, {}
-    cases_text = (row.get("cases") or "").strip()
-    cases = None
-    if cases_text:
-        if not cases_text.isdigit():
-            return gettext("案例数应为非负整数：%(cases)s") % {"cases": cases_text}, {}
-        cases = int(cases_text)
-    return None, {
-        "indicator": indicator,
-        "district": district,
-        "period": period,
-        "value": value,
-        "cases": cases,
-    }
