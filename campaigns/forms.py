@@ -6,8 +6,6 @@ from wenzhou_portal.phones import MobileNumberField
 
 from .models import CampaignKind
 
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
-
 
 class PhoneForm(forms.Form):
     phone = MobileNumberField(

@@ -1,12 +1,33 @@
 """The shape of the campaigns API's input and output; the rules are in campaigns.services."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.phones import INVALID_MOBILE, mobile_normalise
 
 from . import selectors
-from .forms import MOBILE_PATTERN
 from .models import Campaign
+
+
+class MobileNumberSerializerField(serializers.CharField):
+    """A mainland mobile number as people type it ("+86 138-0013-8000", full-width digits),
+    read by the portal's one parser as the page's MobileNumberField reads it; the value is
+    the 11 digits."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 40)  # room for "+86 138 0013 8000" and a label
+        kwargs.setdefault("help_text", "A mainland mobile number; spaces, dashes, +86 allowed.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        text = super().to_internal_value(data)
+        if len(text) > self.max_length:
+            raise serializers.ValidationError(str(INVALID_MOBILE), code="invalid_mobile")
+        try:
+            return mobile_normalise(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -51,7 +72,7 @@ class CampaignDetailSerializer(CampaignSerializer):
 
 
 class PhoneSerializer(serializers.Serializer):
-    phone = serializers.RegexField(MOBILE_PATTERN)
+    phone = MobileNumberSerializerField()
 
 
 class CodeSerializer(serializers.Serializer):

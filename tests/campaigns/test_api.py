@@ -72,6 +72,64 @@ def test_bad_input_names_the_field(client):
     assert "活动已经结束" in refused.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "138 0013 8000",
+        "+86 138-0013-8000",
+        "0086 13800138000",
+        "１３８００１３８０００",  # full-width digits from a Chinese input method
+        "手机：13800138000",
+    ],
+)
+def test_a_number_typed_as_people_type_it_is_understood_over_the_api(client, typed):
+    campaign = make_campaign("pledge")
+    sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": typed})
+    assert sent.status_code == 201, sent.json()
+    assert LocmemSMSBackend.outbox[-1][0] == "13800138000"
+    signed = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/pledge/",
+        {"verification_id": sent.json()["verification_id"], "code": _code(), "display_name": "王"},
+        content_type="application/json",
+    )
+    assert signed.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "12345678901",
+        "0577 8888 8888",
+        "138 0013 800",
+        "+1 415 555 2671",
+        "",
+        "1" * 41,
+        "１３８\x00",
+    ],
+)
+def test_a_number_that_is_no_mainland_mobile_is_refused_naming_the_field(client, typed):
+    campaign = make_campaign("pledge")
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/",
+        {"phone": typed},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]
+    assert [error["field"] for error in errors] == ["phone"]
+    assert errors[0]["message"]
+    if typed:
+        assert errors[0]["message"] == "请输入 11 位中国大陆手机号码，例如 138 0013 8000。"
+    assert LocmemSMSBackend.outbox == []
+
+
+def test_the_api_and_the_page_read_a_number_the_same_way(client):
+    campaign = make_campaign("pledge")
+    client.post(f"/campaigns/{campaign.slug}/pledge/code/", {"phone": "+86 138-0013-8000"})
+    client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "+86 138-0013-8000"})
+    assert [sent[0] for sent in LocmemSMSBackend.outbox] == ["13800138000", "13800138000"]
+
+
 def test_vote_with_a_voter_token_and_the_daily_limit(client):
     campaign = make_campaign("vote", votes_per_day=1)
     nominee = Candidate.objects.create(campaign=campaign, name="甲", story="s", status="approved")
