@@ -18,12 +18,12 @@ from django.utils.translation import gettext
 
 from wenzhou_portal.districts import District
 
-from .models import CLOSED_STATUSES, Category, Debunk, Report
+from .models import CLOSED_STATUSES, Category, Debunk, Report, ReviewOutcome
 
 WINDOW_MONTHS = 12
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CACHE_SECONDS = 10 * 60
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: reviews (复核) figures
 MEDIAN = 50
 P90 = 90
 
@@ -211,6 +211,13 @@ def report_statistics(*, now: datetime | None = None) -> dict:
     debunks = Debunk.objects.filter(
         is_published=True, published_at__gte=start, published_at__lt=end
     )
+    reviews = Report.objects.filter(
+        review_requested_at__gte=start, review_requested_at__lt=end
+    ).aggregate(
+        requested=Count("pk"),
+        upheld=Count("pk", filter=Q(review_outcome=ReviewOutcome.UPHELD)),
+        reopened=Count("pk", filter=Q(review_outcome=ReviewOutcome.REOPENED)),
+    )
 
     return {
         "generated_at": timezone.localtime(now, LOCAL_TZ).isoformat(timespec="seconds"),
@@ -241,6 +248,10 @@ def report_statistics(*, now: datetime | None = None) -> dict:
             "count": totals["with_deadline"],
             "on_time": totals["on_time"],
             "on_time_percent": percent(totals["on_time"], totals["with_deadline"]),
+        },
+        "reviews": {
+            **reviews,
+            "pending": reviews["requested"] - reviews["upheld"] - reviews["reopened"],
         },
         "by_category": _breakdown(received, "category", None, dict(Category.choices), min_group),
         "by_department": _breakdown(

@@ -81,6 +81,15 @@ def statistics_csv_rows(stats: dict) -> list[list]:
         [gettext("按期办结")],
         [gettext("设有办理期限的已办结举报"), gettext("按期办结"), gettext("按期办结率（%）")],
         [deadline["count"], deadline["on_time"], deadline["on_time_percent"]],
+        [],
+        [gettext("复核")],
+        [gettext("申请复核"), gettext("维持原结果"), gettext("重新办理"), gettext("尚未决定")],
+        [
+            stats["reviews"]["requested"],
+            stats["reviews"]["upheld"],
+            stats["reviews"]["reopened"],
+            stats["reviews"]["pending"],
+        ],
     ]
     for breakdown in _breakdowns(stats):
         rows += [
@@ -175,6 +184,15 @@ class StatsDeadlineSerializer(serializers.Serializer):
     on_time_percent = serializers.FloatField(allow_null=True)
 
 
+class StatsReviewsSerializer(serializers.Serializer):
+    requested = serializers.IntegerField(
+        help_text="Second looks (复核) asked for by reporters in the window."
+    )
+    upheld = serializers.IntegerField(help_text="Of those, the outcome was upheld.")
+    reopened = serializers.IntegerField(help_text="Of those, the report was handled again.")
+    pending = serializers.IntegerField(help_text="Of those, not yet decided.")
+
+
 class StatsGroupSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Category code, department id or district code; empty if none."
@@ -199,6 +217,7 @@ class ReportStatisticsSerializer(serializers.Serializer):
     months = StatsMonthSerializer(many=True)
     working_days = StatsWorkingDaysSerializer()
     deadline = StatsDeadlineSerializer()
+    reviews = StatsReviewsSerializer()
     by_category = StatsGroupSerializer(many=True)
     by_department = StatsGroupSerializer(many=True)
     by_district = StatsGroupSerializer(many=True)

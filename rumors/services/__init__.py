@@ -4,7 +4,8 @@
 - ``intake``: tracking codes, submission with evidence, the reporter's rating;
 - ``routing``: rules, routing once per report, the sweeper's re-queue;
 - ``policy``: the table of report actions: who may take which from which state;
-- ``handling``: the handling loop, one service per step;
+- ``handling``: the handling loop, one service per step, and one answer per cluster;
+- ``review``: the second look (复核): uphold or reopen, four eyes;
 - ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
 - ``deadlines``: beat's deadline checks and contact erasure.
 
@@ -68,6 +69,10 @@ from .policy import (
     actions_allowed,
     report_action_take,
 )
+from .review import (
+    report_review_reopen,
+    report_review_uphold,
+)
 from .routing import (
     office_department,
     report_route,
@@ -116,6 +121,8 @@ __all__ = [
     "report_reject",
     "report_resolve",
     "report_resume",
+    "report_review_reopen",
+    "report_review_uphold",
     "report_route",
     "report_send_back",
     "report_submit",

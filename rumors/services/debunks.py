@@ -21,7 +21,7 @@ from ..models import (
     Status,
 )
 from .events import TransitionError, _event
-from .handling import _close, _tell_merged
+from .handling import _answer_cluster, _close
 from .policy import _lock_for, performs
 
 
@@ -97,7 +97,7 @@ def _resolve_with_debunk(report: Report, debunk: Debunk, *, actor=None) -> None:
         from_status=from_status,
         public_text=report.public_feedback,
     )
-    _tell_merged(report, actor)
+    _answer_cluster(report, actor)
 
 
 def debunk_publish(*, debunk_id: int, actor) -> Debunk:

@@ -11,6 +11,7 @@ from wenzhou_portal.audit import audit_record
 from wenzhou_portal.districts import District
 
 from ..models import (
+    HANDLING_STATUSES,
     Category,
     Department,
     EventKind,
@@ -217,7 +218,7 @@ def report_resolve(*, report_id: int, actor, feedback: str = "", internal_text: 
             public_text=report.public_feedback,
             internal_text=internal_text.strip(),
         )
-        _tell_merged(report, actor)
+        _answer_cluster(report, actor)
         return report
 
 
@@ -259,7 +260,7 @@ def report_reject(
             from_status=from_status,
             public_text=report.public_feedback,
         )
-        _tell_merged(report, actor)
+        _answer_cluster(report, actor)
         return report
 
 
@@ -314,7 +315,15 @@ def _close(report: Report, status: Status) -> None:
     report.paused_at = None
 
 
-def _tell_merged(primary: Report, actor) -> None:
+def _answer_cluster(primary: Report, actor) -> int:
+    """Give a closed primary's outcome to its whole cluster, each report told once.
+
+    Merged reports (already closed) get a note with the outcome; open reports linked to
+    the primary as duplicates are closed with the same outcome, each with its own event
+    and notice. Returns how many duplicates were closed.
+    """
+    closing = primary.events.filter(to_status=primary.status).order_by("-pk").first()
+    once = f"cluster-answer:{closing.pk if closing else primary.pk}"
     for merged in primary.merged_reports.all():
         _event(
             merged,
@@ -324,6 +333,35 @@ def _tell_merged(primary: Report, actor) -> None:
             public_text=gettext("与您的举报合并办理的事项已有结果：%(feedback)s")
             % {"feedback": primary.public_feedback},
         )
+    members = (
+        Report.objects.select_for_update()
+        .filter(duplicate_of=primary, status__in=HANDLING_STATUSES)
+        .exclude(pk=primary.pk)
+        .order_by("pk")
+    )
+    kind = EventKind.REJECTED if primary.status == Status.REJECTED else EventKind.RESOLVED
+    closed = 0
+    for member in members:
+        from_status = member.status
+        _unpause(member)
+        _close(member, Status(primary.status))
+        member.public_feedback = primary.public_feedback
+        member.rejection_reason = primary.rejection_reason
+        member.debunk_id = primary.debunk_id
+        member.save()
+        _event(
+            member,
+            kind=kind,
+            actor=actor,
+            department=primary.lead_department,
+            from_status=from_status,
+            public_text=member.public_feedback,
+            internal_text=gettext("与 %(code)s 属于同一事项，随其一并答复。")
+            % {"code": primary.formatted_tracking_code},
+            once_key=once,
+        )
+        closed += 1
+    return closed
 
 
 @performs("reclassify")

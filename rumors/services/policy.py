@@ -25,6 +25,7 @@ from ..models import (
     HANDLING_STATUSES,
     Category,
     Department,
+    EventKind,
     RejectionReason,
     Report,
     Status,
@@ -75,9 +76,23 @@ class ReportAction:
     who: Who
     fields: tuple[ActionField, ...] = ()
     service: Callable[..., object] | None = field(default=None, compare=False)
+    # Four eyes: nobody who took part in handling the report may take this action.
+    four_eyes: bool = False
 
 
 LONG = 4000
+# The events whose actors took part in handling a report.
+HANDLING_EVENT_KINDS = frozenset(
+    {
+        EventKind.ASSIGNED,
+        EventKind.ACCEPTED,
+        EventKind.PAUSED,
+        EventKind.RESUMED,
+        EventKind.RESOLVED,
+        EventKind.REJECTED,
+        EventKind.SENT_BACK,
+    }
+)
 PUBLIC_FIELD_HINT = _("举报人会看到这段文字。")
 ACTIONS: dict[str, ReportAction] = {
     action.name: action
@@ -230,6 +245,47 @@ ACTIONS: dict[str, ReportAction] = {
             ),
         ),
         ReportAction("unlink_duplicate", _("撤销重复关联"), frozenset(Status), Who.OFFICE),
+        ReportAction(
+            "review_uphold",
+            _("复核：维持原结果"),
+            frozenset({Status.REVIEW}),
+            Who.OFFICE,
+            (
+                ActionField(
+                    "reply",
+                    _("给举报人的复核意见"),
+                    FieldKind.LONG_TEXT,
+                    required=True,
+                    public=True,
+                    max_length=LONG,
+                ),
+            ),
+            four_eyes=True,
+        ),
+        ReportAction(
+            "review_reopen",
+            _("复核：重新办理"),
+            frozenset({Status.REVIEW}),
+            Who.OFFICE,
+            (
+                ActionField(
+                    "reply",
+                    _("给举报人的复核意见"),
+                    FieldKind.LONG_TEXT,
+                    required=True,
+                    public=True,
+                    max_length=LONG,
+                ),
+                ActionField(
+                    "working_days",
+                    _("重新办理时限（工作日）"),
+                    FieldKind.INTEGER,
+                    min_value=1,
+                    max_value=90,
+                ),
+            ),
+            four_eyes=True,
+        ),
     )
 }
 
@@ -274,6 +330,8 @@ def action_permitted(*, user, report: Report, action: str) -> bool:
     """May this user take this action on this report at all (whatever its state)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
+    if ACTIONS[action].four_eyes and user.pk in _handler_ids(report):
+        return False
     if is_office_admin(user):
         return True
     who = ACTIONS[action].who
@@ -284,6 +342,15 @@ def action_permitted(*, user, report: Report, action: str) -> bool:
         return True
     return who == Who.LEAD_OR_CO_HANDLER and bool(
         departments & set(report.co_handlers.values_list("pk", flat=True))
+    )
+
+
+def _handler_ids(report: Report) -> set[int]:
+    # The users who took part in handling (their events): four-eyes actions exclude them.
+    return set(
+        report.events.filter(kind__in=HANDLING_EVENT_KINDS, actor__isnull=False).values_list(
+            "actor_id", flat=True
+        )
     )
 
 

@@ -256,7 +256,12 @@ def test_contact_is_erased_after_the_retention_period_and_the_report_stays(
 ):
     settings.REPORT_CONTACT_RETENTION_DAYS = 180
     old = submit(contact_email="a@example.org", contact_consent=True)
-    recent = submit(contact_email="b@example.org", contact_consent=True)
+    recent = submit(
+        contact_email="b@example.org",
+        contact_consent=True,
+        url="https://weibo.com/7/other",
+        content="微博上有人冒充龙湾区医院发布招聘信息，要求先交培训费。",
+    )
     for report in (old, recent):
         services.report_reject(
             report_id=report.pk, actor=office_admin, reason="not_harmful", text="无"
