@@ -23,6 +23,7 @@ from ..models import (
     Platform,
     Rating,
     Report,
+    ReportEvent,
     Status,
 )
 from .events import TransitionError, _event
@@ -198,12 +199,15 @@ def _create_with_unique_code(data: ReportInput, reporter) -> Report:
     raise RuntimeError("could not allocate a unique tracking code")
 
 
-def _store_evidence(report: Report, image: evidence_files.DecodedImage) -> list[str]:
+def _store_evidence(
+    report: Report, image: evidence_files.DecodedImage, *, event: ReportEvent | None = None
+) -> list[str]:
     redacted = evidence_files.redacted_copy(image)
     original_path = evidence_files.store_private(image.data, extension=image.format.lower())
     redacted_path = evidence_files.store_private(redacted.data, extension=redacted.extension)
     Evidence.objects.create(
         report=report,
+        event=event,
         original_path=original_path,
         original_sha256=image.sha256,
         original_format=image.format,
