@@ -35,15 +35,29 @@ def _place(report: Report, created: datetime, **fields) -> None:
     Report.objects.filter(pk=report.pk).update(created_at=created, **fields)
 
 
+LUCHENG_REPORTS = (
+    "有人在微信群里说鹿城区自来水被污染了，不能喝。",
+    "短视频称五马街商场起火，其实是外地的旧视频。",
+    "朋友圈流传一份鹿城区中小学提前放寒假的假通知。",
+    "网传江心屿景区因台风永久关闭，附有伪造的公告截图。",
+)
+LONGWAN_REPORTS = (
+    "陌生号码冒充机场客服，以航班取消退款为名索要银行卡验证码。",
+    "直播间以低价黄金吸引下单，付款后主播失联。",
+)
+
+
 @pytest.fixture
 def october_reports(submit, district_rules, lucheng_handler, office_admin):
     """Lucheng: 4 reports, 3 closed (2 on time), ratings 2 of 3 satisfied; Longwan: 2, none closed."""
     from rumors import services as desk
 
-    made = []
-    for i in range(4):
-        report = submit(district="330302", content=f"鹿城区第{i}条举报内容，关于谣言传播。")
-        made.append(report)
+    # Four different things reported, each its own link: near-identical reports would be
+    # linked as duplicates, and closing the first would close the whole cluster.
+    made = [
+        submit(district="330302", content=content, url=f"https://example.org/lucheng/{i}")
+        for i, content in enumerate(LUCHENG_REPORTS)
+    ]
     for report in made[:3]:
         desk.report_resolve(report_id=report.pk, actor=lucheng_handler, feedback="已处理。")
     for i, report in enumerate(made):
@@ -57,12 +71,8 @@ def october_reports(submit, district_rules, lucheng_handler, office_admin):
     Report.objects.filter(pk=made[0].pk).update(rating="satisfied")
     Report.objects.filter(pk=made[1].pk).update(rating="unsatisfied")
     Report.objects.filter(pk=made[2].pk).update(rating="fairly")
-    for i in range(2):
-        report = submit(
-            district="330303",
-            content=f"龙湾区第{i}条不同内容的举报，关于诈骗。",
-            url=f"https://example.org/{i}",
-        )
+    for i, content in enumerate(LONGWAN_REPORTS):
+        report = submit(district="330303", content=content, url=f"https://example.org/longwan/{i}")
         _place(report, _at(3 + i))
     # Outside the month: must not count.
     late = submit(
