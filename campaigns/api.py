@@ -7,14 +7,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response
+from wenzhou_portal.api import ANY_SEGMENT, RateLimited
 from wenzhou_portal.clients import client_hash
 from wenzhou_portal.limits import Limit, limit_peek
 
@@ -28,6 +33,7 @@ from .serializers import (
     PhoneSerializer,
     PledgeSerializer,
     PledgeSignedSerializer,
+    RateLimitedErrorSerializer,
     RegisteredSerializer,
     RegistrationSerializer,
     VoteCountedSerializer,
@@ -39,10 +45,17 @@ VOTER_TOKEN_SALT = "campaigns.api.voter"  # noqa: S105  a signing namespace, not
 VOTER_TOKEN_SECONDS = 30 * 60
 
 
-TOO_MANY_CODES = error_response(
-    "Too many codes sent to this number (per day) or from this client (per hour)."
+TOO_MANY_CODES = OpenApiResponse(
+    RateLimitedErrorSerializer,
+    description="Too many codes sent to this number (per day) or from this client (per hour).",
 )
-TOO_MANY_VOTES = error_response("Too many votes from this client (per hour).")
+TOO_MANY_VOTES = OpenApiResponse(
+    RateLimitedErrorSerializer, description="Too many votes from this client (per hour)."
+)
+TOO_MANY_FORMS = OpenApiResponse(
+    RateLimitedErrorSerializer,
+    description="Too many event sign-ups or contest entries from this client (per minute).",
+)
 
 
 def _refused(exc: DjangoValidationError, *, wait: Callable[[], int] | None = None):
@@ -81,6 +94,14 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     # Any segment reaches the view (a dot too), so a bad slug gets the API's 404, not HTML.
     lookup_value_regex = ANY_SEGMENT
     serializer_class = CampaignSerializer
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, Throttled) and exc.wait is not None:
+            # The body says when to come back as well as the Retry-After header, for
+            # clients that show the error without reading headers.
+            response.data["retry_after"] = int(exc.wait)
+        return response
 
     def get_queryset(self):
         params = self.request.query_params
@@ -191,10 +212,17 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return Response({"counted": True}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RegistrationSerializer, responses={201: RegisteredSerializer})
+    @extend_schema(
+        request=RegistrationSerializer, responses={201: RegisteredSerializer, 429: TOO_MANY_FORMS}
+    )
     @action(detail=True, methods=["post"])
     def register(self, request, slug=None):
         campaign = self._campaign(slug)
+        try:
+            # The page's sign-up form spends the same budget (campaigns.views._flooding).
+            services.campaign_form_guard(client=client_hash(request))
+        except services.ParticipationLimited as exc:
+            raise RateLimited(retry_after=exc.retry_after, detail=exc.messages[0]) from exc
         data = RegistrationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from wenzhou_portal.api import ErrorResponseSerializer
 from wenzhou_portal.districts import District
 from wenzhou_portal.phones import INVALID_MOBILE, mobile_normalise
 
@@ -114,3 +115,11 @@ class RegisteredSerializer(serializers.Serializer):
     # A plain string: another choice set named "status" (reports) owns the enum's name.
     status = serializers.CharField(help_text='"confirmed" while places last, then "waitlisted".')
     cancel_token = serializers.CharField(help_text="Keep it to cancel the registration.")
+
+
+class RateLimitedErrorSerializer(ErrorResponseSerializer):
+    """A refusal because this client (or number) is over a limit: when to come back."""
+
+    retry_after = serializers.IntegerField(
+        min_value=1, help_text="Seconds until the limit lets this client try again (= Retry-After)."
+    )

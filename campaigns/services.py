@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.clients import device_hash
 from wenzhou_portal.districts import District
-from wenzhou_portal.limits import Limit, limit_hit
+from wenzhou_portal.limits import Limit, limit_hit, wait_text
 from wenzhou_portal.models import PhoneVerification
 
 # Proving a number is shared with the rest of the portal (wenzhou_portal); campaigns use
@@ -60,7 +60,34 @@ def client_key(request) -> str:
     return device_hash(request)
 
 
+class ParticipationLimited(ParticipationRefused):
+    """Refused because this client sent too many too fast; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, *, code: str, retry_after: int) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 VOTES_PER_CLIENT = Limit("vote-client", ("VOTE_LIMIT_PER_CLIENT",))
+# Event sign-ups and contest entries, on the pages and the API: a flood guard per client
+# with its own budget, counting every attempt (valid or not).
+CAMPAIGN_FORMS = Limit("campaign-forms", ("CAMPAIGN_FORM_LIMIT",))
+
+
+def campaign_form_guard(*, client: str) -> None:
+    """Count one sign-up or entry attempt from this client; refuse once it sends too many.
+
+    Called before the input is read (an image is decoded, a code checked), so a flood
+    costs little. ``client`` is ``wenzhou_portal.clients.client_hash`` of the request.
+    """
+    decision = limit_hit(CAMPAIGN_FORMS, client)
+    if not decision.allowed:
+        retry_after = max(decision.retry_after, 1)
+        raise ParticipationLimited(
+            gettext("提交太频繁了，请在 %(wait)s后再试。") % {"wait": wait_text(retry_after)},
+            code="too_many_forms",
+            retry_after=retry_after,
+        )
 
 
 def campaign_open_for(campaign: Campaign, kind: CampaignKind) -> None:

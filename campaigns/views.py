@@ -1,6 +1,7 @@
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -10,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenzhou_portal.clients import client_hash
-from wenzhou_portal.limits import Limit, limit_hit, wait_text
 
 from . import selectors, services
 from .forms import (
@@ -33,8 +33,6 @@ from .models import (
 
 VERIFICATION_SESSION_KEY = "campaigns_verification"
 REGISTRATION_SESSION_KEY = "campaigns_registration"
-# Event sign-ups and contest entries: a flood guard per client, its own budget.
-CAMPAIGN_FORMS = Limit("campaign-forms", ("CAMPAIGN_FORM_LIMIT",))
 VOTER_SESSION_KEY = "campaigns_voter"
 VOTER_SESSION_SECONDS = 30 * 60
 CERTIFICATE_SALT = "campaigns.certificate"
@@ -195,17 +193,22 @@ def pledge_certificate(request: HttpRequest, slug: str, token: str) -> HttpRespo
     return response
 
 
-def _flooding(request: HttpRequest, campaign: Campaign, **context) -> HttpResponse | None:
-    """The refusal page if this client sends campaign forms too fast, else None."""
-    decision = limit_hit(CAMPAIGN_FORMS, client_hash(request))
-    if decision.allowed:
-        return None
-    refusal = gettext("提交太频繁了，请在 %(wait)s后再试。") % {
-        "wait": wait_text(decision.retry_after)
-    }
-    response = _render_detail(request, campaign, 429, refusal=refusal, **context)
-    response["Retry-After"] = str(decision.retry_after)
-    return response
+def _flooding(
+    request: HttpRequest, campaign: Campaign, *, form_name: str, form: Form
+) -> HttpResponse | None:
+    """The 429 page if this client sends sign-ups or entries too fast, else None."""
+    try:
+        services.campaign_form_guard(client=client_hash(request))
+    except services.ParticipationLimited as exc:
+        # What was typed comes back in an unbound form: a bound one would be validated to
+        # show its errors, decoding the very upload the guard is there to spare.
+        kept = type(form)(initial=form.data.dict())
+        response = _render_detail(
+            request, campaign, 429, refusal=exc.messages[0], **{form_name: kept}
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return None
 
 
 @never_cache
@@ -214,7 +217,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     """Step 1 of signing up for an event: name and number; a code goes to the number."""
     campaign = _published(slug)
     form = RegistrationForm(request.POST)
-    refused = _flooding(request, campaign, registration_form=form)
+    refused = _flooding(request, campaign, form_name="registration_form", form=form)
     if refused:
         return refused
     if not form.is_valid():
@@ -348,7 +351,7 @@ def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
 def contest_enter(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _published(slug)
     form = EntryForm(request.POST, request.FILES)
-    refused = _flooding(request, campaign, entry_form=form)
+    refused = _flooding(request, campaign, form_name="entry_form", form=form)
     if refused:
         return refused
     if not form.is_valid():

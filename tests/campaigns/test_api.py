@@ -193,6 +193,49 @@ def test_a_client_voting_too_often_is_told_when_to_come_back(client, settings):
     assert Vote.objects.count() == 1
 
 
+def test_event_sign_ups_over_the_api_are_limited_per_client(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "2/m"
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "100/h"
+    campaign = make_campaign("event", capacity=100)
+    assert _register(client, campaign, "甲", "13900000001").status_code == 201
+    # A wrong code is an attempt too: the guard counts before the input is read.
+    sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13900000002"})
+    wrong = "000000" if _code() != "000000" else "111111"
+    register = f"/api/v1/campaigns/{campaign.slug}/register/"
+    body = {"name": "乙", "verification_id": sent.json()["verification_id"], "code": wrong}
+    assert client.post(register, body).status_code == 400
+
+    refused = client.post(register, {**body, "code": _code()})
+
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/json"
+    answer = refused.json()
+    assert 0 < answer["retry_after"] <= 60
+    assert int(refused["Retry-After"]) == answer["retry_after"]
+    assert answer["errors"][0]["field"] == "non_field"
+    assert "提交太频繁了" in answer["errors"][0]["message"]
+    assert EventRegistration.objects.count() == 1
+
+
+def test_every_429_of_the_campaigns_api_says_when_to_come_back_in_the_body(client, settings):
+    settings.PHONE_CODE_LIMIT_PER_NUMBER = "1/d"
+    campaign = make_campaign("pledge")
+    client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"})
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13812345678"}
+    )
+    assert refused.status_code == 429
+    assert refused.json()["retry_after"] == int(refused["Retry-After"])
+
+
+def test_the_schema_documents_the_sign_up_limit(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    refused = schema["paths"]["/api/v1/campaigns/{slug}/register/"]["post"]["responses"]["429"]
+    assert "Retry-After" in refused["headers"]
+    body = refused["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "retry_after" in schema["components"]["schemas"][body]["properties"]
+
+
 def test_a_slug_the_router_would_not_match_gets_the_api_404(client):
     response = client.get("/api/v1/campaigns/no.such.campaign/")
     assert response.status_code == 404

@@ -125,3 +125,37 @@ def test_a_landline_is_refused_with_the_field_kept(client):
     assert "11 位中国大陆手机号码" in html
     assert "0577 8888 8888" in html
     assert LocmemSMSBackend.outbox == []
+
+
+def test_a_client_sending_sign_ups_too_fast_is_told_when_to_come_back(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "2/m"
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "100/h"
+    campaign = make_campaign("event", capacity=100)
+    assert [_start(client, campaign, phone=f"1390000000{n}").status_code for n in range(2)] == [
+        200,
+        200,
+    ]
+    refused = _start(client, campaign, name="刷子", phone="13900000009")
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "提交太频繁了，请在" in html
+    assert "后再试" in html
+    assert 'value="刷子"' in html  # what was typed stays in the form
+    assert len(LocmemSMSBackend.outbox) == 2  # no code went out for the refused one
+
+
+def test_sign_ups_on_the_page_and_the_api_spend_one_budget(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "2/m"
+    settings.PHONE_CODE_LIMIT_PER_CLIENT = "100/h"
+    campaign = make_campaign("event", capacity=100)
+    _start(client, campaign, phone="13900000001")
+    _start(client, campaign, phone="13900000002")
+    sent = client.post(f"/api/v1/campaigns/{campaign.slug}/phone-code/", {"phone": "13900000003"})
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign.slug}/register/",
+        {"name": "甲", "verification_id": sent.json()["verification_id"], "code": _code()},
+        content_type="application/json",
+    )
+    assert refused.status_code == 429
+    assert not EventRegistration.objects.exists()

@@ -228,6 +228,23 @@ def test_entries_to_a_closed_contest_are_refused(client):
     assert Candidate.objects.count() == 0
 
 
+def test_a_client_flooding_entries_is_refused_with_429_before_its_upload_is_read(client, settings):
+    settings.CAMPAIGN_FORM_LIMIT = "1/m"
+    campaign = make_campaign("contest")
+    entry = {"name": "作品", "story": "介绍", "link": "https://www.bilibili.com/video/BV1"}
+    assert client.post(f"/campaigns/{campaign.slug}/enter/", entry).status_code == 302
+    refused = client.post(
+        f"/campaigns/{campaign.slug}/enter/",
+        {**entry, "image": upload("x.png", b"not an image at all", "image/png")},
+    )
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    html = refused.content.decode()
+    assert "提交太频繁了" in html
+    assert "errorlist" not in html  # refused before the form (and its image) was read
+    assert Candidate.objects.count() == 1
+
+
 def test_results_after_closing(client):
     campaign = make_campaign("vote", starts=-10, ends=-1, hide_tallies_while_open=True)
     nominees(campaign, "甲")
