@@ -20,6 +20,7 @@ from .models import (
     DebunkCategory,
     DebunkDistrict,
     DebunkTag,
+    Department,
     Report,
     ReportEvent,
     Status,
@@ -53,6 +54,31 @@ def user_department_ids(user) -> set[int]:
         cached = set(user.departments.filter(is_active=True).values_list("pk", flat=True))
         user._department_ids = cached
     return cached
+
+
+def debunk_authorities_for(user) -> QuerySet[Department]:
+    """The departments a user may issue debunks under: the office any, others their own."""
+    if is_office_admin(user):
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=user_department_ids(user), is_active=True)
+
+
+def debunk_authority_permitted(user, department_id: int | None) -> bool:
+    """May this user issue a debunk under this department (as ``debunk_authorities_for``)?"""
+    if department_id is None:
+        return False
+    return is_office_admin(user) or department_id in user_department_ids(user)
+
+
+def debunks_visible_to(user, debunks: QuerySet[Debunk] | None = None) -> QuerySet[Debunk]:
+    """Office admins see every debunk; others those issued under their departments, and
+    every draft they wrote (even if the office moved it to another department since)."""
+    debunks = Debunk.objects.all() if debunks is None else debunks
+    if not getattr(user, "is_authenticated", False):
+        return debunks.none()
+    if is_office_admin(user):
+        return debunks
+    return debunks.filter(Q(authority__in=user_department_ids(user)) | Q(created_by=user))
 
 
 def reports_visible_to(user) -> QuerySet[Report]:

@@ -99,12 +99,15 @@ class DebunkForm(forms.ModelForm):
 
 
 def _debunk_frozen(request, debunk: Debunk | None) -> bool:
-    """A withdrawn debunk stays as it was; a published one is changed by the office only."""
+    """A withdrawn debunk stays as it was; a published one is changed by the office only;
+    a draft under a department the user does not belong to is seen, not rewritten."""
     if debunk is None:
         return False
     if debunk.is_withdrawn:
         return True
-    return debunk.is_published and not request.user.has_perm("rumors.publish_debunk")
+    if debunk.is_published and not request.user.has_perm("rumors.publish_debunk"):
+        return True
+    return not selectors.debunk_authority_permitted(request.user, debunk.authority_id)
 
 
 class _EditableWithItsDebunk:
@@ -240,9 +243,21 @@ class DebunkAdmin(AuditedModelAdmin):
             .select_related("authority")
             .annotate(linked_count=Count("reports"))
         )
-        if selectors.is_office_admin(request.user):
-            return debunks
-        return debunks.filter(authority__in=selectors.user_department_ids(request.user))
+        return selectors.debunks_visible_to(request.user, debunks)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A department drafts under its own name only (the service checks it again).
+        if db_field.name == "authority":
+            kwargs["queryset"] = selectors.debunk_authorities_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        if "authority" not in initial and not selectors.is_office_admin(request.user):
+            own = list(selectors.debunk_authorities_for(request.user).values_list("pk", flat=True))
+            if len(own) == 1:
+                initial["authority"] = own[0]
+        return initial
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Departments draft; once published only the office changes a debunk, and a
@@ -275,9 +290,11 @@ class DebunkAdmin(AuditedModelAdmin):
         return deleted, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        # The service checks the authority, saves and writes the audit record (in place of
+        # AuditedModelAdmin's record, so one per save).
+        services.debunk_draft_save(
+            debunk=obj, actor=request.user, changed_fields=form.changed_data, request=request
+        )
         for report in form.cleaned_data.get("link_report_codes") or []:
             try:
                 services.report_link_debunk(

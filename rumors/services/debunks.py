@@ -1,5 +1,7 @@
 """Debunks: publish, correct and withdraw; closing the reports a debunk answers."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -7,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from wenzhou_portal.audit import audit_record
+from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.celery import enqueue_on_commit
 
 from ..models import (
@@ -20,6 +22,7 @@ from ..models import (
     Report,
     Status,
 )
+from ..selectors import debunk_authority_permitted
 from .events import TransitionError, _event
 from .handling import _answer_cluster, _close
 from .policy import _lock_for, performs
@@ -53,6 +56,41 @@ def report_link_debunk(*, report_id: int, actor, debunk_id: int | None = None) -
         if debunk.is_published:
             _resolve_with_debunk(report, debunk, actor=actor)
         return report
+
+
+def debunk_draft_save(
+    *,
+    debunk: Debunk,
+    actor,
+    changed_fields: Iterable[str] = (),
+    request: HttpRequest | None = None,
+) -> Debunk:
+    """Save a debunk as written by staff, only under a department the actor speaks for.
+
+    Departments draft under their own name; the office under any. A withdrawn debunk is
+    kept as it was, and a published one is changed by the office only.
+    """
+    if not debunk_authority_permitted(actor, debunk.authority_id):
+        raise ValidationError({"authority": gettext("只能以您所在部门的名义撰写辟谣。")})
+    created = debunk.pk is None
+    with transaction.atomic():
+        if not created:
+            stored = Debunk.objects.select_for_update().get(pk=debunk.pk)
+            if stored.is_withdrawn:
+                raise TransitionError(gettext("已撤回的辟谣不能修改。"), code="withdrawn")
+            if stored.is_published and not actor.has_perm("rumors.publish_debunk"):
+                raise PermissionDenied(gettext("已发布的辟谣只能由网信办修改。"))
+        else:
+            debunk.created_by = actor
+        debunk.save()
+        audit_record(
+            action=f"rumors.debunk_{'added' if created else 'changed'}",
+            actor=actor,
+            target=audit_target(debunk),
+            request=request,
+            detail={} if created else {"fields": sorted(changed_fields)},
+        )
+    return debunk
 
 
 def debunk_codes_set(
