@@ -6,7 +6,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -219,11 +232,23 @@ def report_cluster_root(report: Report) -> Report:
 
 
 def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:
-    """Annotate how many reports each cluster holds (itself, duplicates, merged)."""
+    """Annotate each report's heat: how many OPEN reports its duplicate cluster holds.
+
+    The cluster is its primary (the report it was merged into or auto-linked to, else
+    itself), the primary's linked duplicates and the reports merged into it; closed ones
+    do not count. One correlated subquery per row, so a page of the list is one query.
+    """
+    root = OuterRef("cluster_root")
+    open_members = (
+        Report.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(pk=root) | Q(duplicate_of=root) | Q(merged_into=root))
+        .order_by()
+        .annotate(members=Func(F("pk"), function="COUNT"))
+        .values("members")
+    )
     return reports.annotate(
-        heat=1
-        + Count("suspected_duplicates", distinct=True)
-        + Count("merged_reports", distinct=True)
+        cluster_root=Coalesce("merged_into_id", "duplicate_of_id", "pk"),
+        heat=Coalesce(Subquery(open_members, output_field=IntegerField()), 0),
     )
 
 

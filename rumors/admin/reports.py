@@ -182,6 +182,11 @@ class ReportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.reports_with_heat(selectors.reports_visible_to(request.user))
 
+    def get_ordering(self, request):
+        # Triage starts with the hottest clusters (open reports of the same thing), then
+        # the model's own order. Not ``ordering``: heat is an annotation, not a field.
+        return ("-heat", *Report._meta.ordering)
+
     @admin.display(description=_("热度"), ordering="heat")
     def heat(self, obj: Report) -> int:
         return obj.heat
