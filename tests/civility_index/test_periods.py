@@ -98,10 +98,9 @@ def test_a_download_named_in_full_width_digits_serves_the_month(client, suffix):
     )
 
 
-@pytest.mark.parametrize("text", NOT_MONTHS)
+# An empty ?period= means no filter (the current version of each month), not a bad month.
+@pytest.mark.parametrize("text", [text for text in NOT_MONTHS if text])
 def test_the_api_refuses_a_period_that_is_not_a_month_naming_the_field(client, text):
-    if not text:
-        pytest.skip("an empty ?period= means no filter")
     response = client.get("/api/v1/index/snapshots/", {"period": text})
     assert response.status_code == 400
     errors = response.json()["errors"]
