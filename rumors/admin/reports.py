@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -25,6 +26,8 @@ from .. import selectors, services
 from ..models import (
     Report,
     ReportEvent,
+    ReportTag,
+    TriageTag,
 )
 from .action_forms import ReportActionForm
 from .display import _shown, _spoofing_badge
@@ -61,6 +64,23 @@ class EscalatedFilter(admin.SimpleListFilter):
         if self.value() == "reminded":
             return queryset.filter(reminder_sent_at__isnull=False)
         return queryset
+
+
+class TriageTagFilter(admin.SimpleListFilter):
+    title = _("研判标签")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return TriageTag.choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in TriageTag.values:
+            return queryset.none()
+        return queryset.filter(
+            Exists(ReportTag.objects.filter(report=OuterRef("pk"), tag=self.value()))
+        )
 
 
 CSV_COLUMNS = [
@@ -117,7 +137,8 @@ class ReportAdmin(admin.ModelAdmin):
         "heat",
         "priority",
         "created_at",
-        "content_excerpt",  # last: sorting links (?o=9 for heat) keep their numbers
+        "content_excerpt",
+        "tags",  # after the sortable columns: their links (?o=9 for heat) keep their numbers
     )
     list_filter = (
         "status",
@@ -127,6 +148,7 @@ class ReportAdmin(admin.ModelAdmin):
         "lead_department",
         OverdueFilter,
         EscalatedFilter,
+        TriageTagFilter,
         "routing_state",
     )
     search_fields = ("tracking_code", "content", "account", "url")
@@ -180,7 +202,15 @@ class ReportAdmin(admin.ModelAdmin):
         return obj.is_overdue
 
     def get_queryset(self, request):
-        return selectors.reports_with_heat(selectors.reports_visible_to(request.user))
+        reports = selectors.reports_with_heat(selectors.reports_visible_to(request.user))
+        # One query for the tags of a whole page (the "tags" column).
+        return reports.prefetch_related(
+            Prefetch("triage_tags", queryset=ReportTag.objects.only("report_id", "tag"))
+        )
+
+    @admin.display(description=_("研判标签"))
+    def tags(self, obj: Report) -> str:
+        return "、".join(str(tag.get_tag_display()) for tag in obj.triage_tags.all()) or "—"
 
     def get_ordering(self, request):
         # Triage starts with the hottest clusters (open reports of the same thing), then
@@ -250,6 +280,11 @@ class ReportAdmin(admin.ModelAdmin):
                 name="rumors_report_act",
             ),
             path(
+                "<int:object_id>/tags/",
+                self.admin_site.admin_view(self.tags_view),
+                name="rumors_report_tags",
+            ),
+            path(
                 "<int:object_id>/contact/",
                 self.admin_site.admin_view(self.contact_view),
                 name="rumors_report_contact",
@@ -267,6 +302,7 @@ class ReportAdmin(admin.ModelAdmin):
         report = self._visible_or_404(request, object_id)
         extra_context = extra_context or {}
         events = ReportEvent.objects.filter(report=report).select_related("actor", "department")
+        current_tags = {tag.tag for tag in report.triage_tags.all()}
         extra_context.update(
             {
                 # Event texts and actor names may carry copied citizen text: shown neutralised.
@@ -283,6 +319,15 @@ class ReportAdmin(admin.ModelAdmin):
                 "evidence_items": report.evidence.all(),
                 "co_handlers": report.co_handlers.all(),
                 "action_panels": self._action_panels(request, report),
+                "triage_tags": [
+                    (value, label, value in current_tags) for value, label in TriageTag.choices
+                ],
+                "tag_labels": [
+                    label for value, label in TriageTag.choices if value in current_tags
+                ],
+                "can_tag": services.action_permitted(
+                    user=request.user, report=report, action="note"
+                ),
                 "notifications": notifications_about(ReportEvent, events.values("pk")),
                 "debunk_query": request.GET.get("debunk_q", "")[:100],
                 "debunk_results": self._debunk_results(request),
@@ -380,6 +425,25 @@ class ReportAdmin(admin.ModelAdmin):
                 request, _("“%(action)s”没有完成，请按提示修改。") % {"action": action.label}
             )
         return HttpResponseRedirect(f"{change_url}#action-{action.name}")
+
+    def tags_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Set the report's triage tags to the boxes ticked (the service checks the codes)."""
+        report = self._visible_or_404(request, object_id)
+        change_url = reverse("admin:rumors_report_change", args=[report.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if not services.action_permitted(user=request.user, report=report, action="note"):
+            raise PermissionDenied
+        try:
+            services.report_tags_set(
+                report_id=report.pk, actor=request.user, tags=request.POST.getlist("tags")
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("研判标签已保存。"))
+        return HttpResponseRedirect(f"{change_url}#triage-tags")
 
     def contact_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         report = self._visible_or_404(request, object_id)

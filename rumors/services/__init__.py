@@ -6,6 +6,7 @@
 - ``policy``: the table of report actions: who may take which from which state;
 - ``handling``: the handling loop, one service per step, and one answer per cluster;
 - ``review``: the second look (复核): uphold or reopen, four eyes;
+- ``triage``: staff-only triage tags on a report;
 - ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
 - ``deadlines``: beat's deadline checks and contact erasure.
 
@@ -80,6 +81,7 @@ from .routing import (
     reports_requeue_pending,
     rule_match,
 )
+from .triage import report_tags_set
 
 __all__ = [
     "ACTIONS",
@@ -128,6 +130,7 @@ __all__ = [
     "report_route",
     "report_send_back",
     "report_submit",
+    "report_tags_set",
     "report_unlink_duplicate",
     "reports_requeue_pending",
     "rule_match",
