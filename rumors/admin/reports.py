@@ -16,14 +16,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal import aigc
 from wenzhou_portal.csv_export import SafeWriter
 from wenzhou_portal.notifications import notifications_about
 from wenzhou_portal.text import has_spoofing, neutralise_html
 
 from .. import selectors, services
 from ..models import (
+    Evidence,
     Report,
     ReportEvent,
     ReportTag,
@@ -120,6 +123,15 @@ def _citizen_text_field(name: str, *, linebreaks: bool = False):
         return linebreaksbr(html) if linebreaks else html
 
     return shown
+
+
+def _ai_label_fields(evidence: Evidence) -> list[tuple[str, SafeString]]:
+    """A file's GB 45438 label fields in the standard's order; they come from the citizen's
+    file, so they are shown neutralised."""
+    fields = evidence.ai_label_fields or {}
+    names = [(name, name) for name in aigc.FIELDS]
+    names.append(("raw", gettext("标识内容（无法解析）")))
+    return [(shown, neutralise_html(str(fields[name]))) for name, shown in names if name in fields]
 
 
 @admin.register(Report)
@@ -316,7 +328,9 @@ class ReportAdmin(admin.ModelAdmin):
                     for event in events
                 ],
                 "has_spoofing": _report_has_spoofing(report),
-                "evidence_items": report.evidence.all(),
+                "evidence_items": [
+                    (item, _ai_label_fields(item)) for item in report.evidence.all()
+                ],
                 "co_handlers": report.co_handlers.all(),
                 "action_panels": self._action_panels(request, report),
                 "triage_tags": [

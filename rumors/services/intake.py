@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from wenzhou_portal import aigc
 from wenzhou_portal import images as evidence_files
 from wenzhou_portal.celery import enqueue_on_commit
 from wenzhou_portal.districts import District
@@ -17,6 +18,7 @@ from wenzhou_portal.phones import mobile_normalise
 
 from ..matching import url_normalise
 from ..models import (
+    AiLabel,
     Category,
     EventKind,
     Evidence,
@@ -203,6 +205,8 @@ def _store_evidence(
     report: Report, image: evidence_files.DecodedImage, *, event: ReportEvent | None = None
 ) -> list[str]:
     redacted = evidence_files.redacted_copy(image)
+    # Read from the original as received: the redacted copy carries pixels only.
+    ai_label_fields = aigc.implicit_label(image.data)
     original_path = evidence_files.store_private(image.data, extension=image.format.lower())
     redacted_path = evidence_files.store_private(redacted.data, extension=redacted.extension)
     Evidence.objects.create(
@@ -216,6 +220,8 @@ def _store_evidence(
         redacted_content_type=redacted.content_type,
         width=image.width,
         height=image.height,
+        ai_label=AiLabel.ABSENT if ai_label_fields is None else AiLabel.PRESENT,
+        ai_label_fields=ai_label_fields or {},
     )
     return [original_path, redacted_path]
 
