@@ -9,17 +9,16 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from wenzhou_portal.api import ANY_SEGMENT, RateLimited
+from wenzhou_portal.api import ANY_SEGMENT, RateLimited, rate_limited_response
 from wenzhou_portal.clients import client_hash
 from wenzhou_portal.limits import Limit, limit_peek
 
@@ -33,7 +32,6 @@ from .serializers import (
     PhoneSerializer,
     PledgeSerializer,
     PledgeSignedSerializer,
-    RateLimitedErrorSerializer,
     RegisteredSerializer,
     RegistrationSerializer,
     VoteCountedSerializer,
@@ -45,16 +43,12 @@ VOTER_TOKEN_SALT = "campaigns.api.voter"  # noqa: S105  a signing namespace, not
 VOTER_TOKEN_SECONDS = 30 * 60
 
 
-TOO_MANY_CODES = OpenApiResponse(
-    RateLimitedErrorSerializer,
-    description="Too many codes sent to this number (per day) or from this client (per hour).",
+TOO_MANY_CODES = rate_limited_response(
+    "Too many codes sent to this number (per day) or from this client (per hour).",
 )
-TOO_MANY_VOTES = OpenApiResponse(
-    RateLimitedErrorSerializer, description="Too many votes from this client (per hour)."
-)
-TOO_MANY_FORMS = OpenApiResponse(
-    RateLimitedErrorSerializer,
-    description="Too many event sign-ups or contest entries from this client (per minute).",
+TOO_MANY_VOTES = rate_limited_response("Too many votes from this client (per hour).")
+TOO_MANY_FORMS = rate_limited_response(
+    "Too many event sign-ups or contest entries from this client (per minute).",
 )
 
 
@@ -94,14 +88,6 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     # Any segment reaches the view (a dot too), so a bad slug gets the API's 404, not HTML.
     lookup_value_regex = ANY_SEGMENT
     serializer_class = CampaignSerializer
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, Throttled) and exc.wait is not None:
-            # The body says when to come back as well as the Retry-After header, for
-            # clients that show the error without reading headers.
-            response.data["retry_after"] = int(exc.wait)
-        return response
 
     def get_queryset(self):
         params = self.request.query_params

@@ -1,34 +1,12 @@
 """The shape of the campaigns API's input and output; the rules are in campaigns.services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from wenzhou_portal.api import ErrorResponseSerializer
 from wenzhou_portal.districts import District
-from wenzhou_portal.phones import INVALID_MOBILE, mobile_normalise
+from wenzhou_portal.phones import MobileNumberSerializerField
 
 from . import selectors
 from .models import Campaign
-
-
-class MobileNumberSerializerField(serializers.CharField):
-    """A mainland mobile number as people type it ("+86 138-0013-8000", full-width digits),
-    read by the portal's one parser as the page's MobileNumberField reads it; the value is
-    the 11 digits."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_length", 40)  # room for "+86 138 0013 8000" and a label
-        kwargs.setdefault("help_text", "A mainland mobile number; spaces, dashes, +86 allowed.")
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data) -> str:
-        text = super().to_internal_value(data)
-        if len(text) > self.max_length:
-            raise serializers.ValidationError(str(INVALID_MOBILE), code="invalid_mobile")
-        try:
-            return mobile_normalise(text)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -115,11 +93,3 @@ class RegisteredSerializer(serializers.Serializer):
     # A plain string: another choice set named "status" (reports) owns the enum's name.
     status = serializers.CharField(help_text='"confirmed" while places last, then "waitlisted".')
     cancel_token = serializers.CharField(help_text="Keep it to cancel the registration.")
-
-
-class RateLimitedErrorSerializer(ErrorResponseSerializer):
-    """A refusal because this client (or number) is over a limit: when to come back."""
-
-    retry_after = serializers.IntegerField(
-        min_value=1, help_text="Seconds until the limit lets this client try again (= Retry-After)."
-    )

@@ -6,7 +6,6 @@ signature) take a keyword-only ``actor`` and write one audit event in the transa
 their write, so a staff write and its record stand or fall together.
 """
 
-import re
 import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -36,6 +35,8 @@ from wenzhou_portal.phone_verification import (  # noqa: F401
     phone_code_verify,
     phone_hash,
 )
+from wenzhou_portal.tags import tags_clean
+from wenzhou_portal.tags import tags_parse as shared_tags_parse
 
 from .models import (
     Campaign,
@@ -416,28 +417,11 @@ def entry_moderate(
 # --- Staff: districts and tags, publishing, closing, the signature wall ---------------
 
 TAG_MAX_LENGTH = CampaignTag._meta.get_field("name").max_length
-# Staff type tags with an ASCII comma, a full-width one (a Chinese input method) or 、.
-_TAG_SEPARATORS = re.compile(r"[,，、]")
 
 
 def tags_parse(text: str) -> list[str]:
-    """Tags as staff type them ("青少年，网络素养, 青少年") → distinct, trimmed, in typed order."""
-    return _tags_checked(_TAG_SEPARATORS.split(text or ""))
-
-
-def _tags_checked(tags: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for raw in tags:
-        tag = " ".join(raw.split())
-        if len(tag) > TAG_MAX_LENGTH:
-            raise ValidationError(
-                gettext("每个标签最多 %(n)s 个字：“%(tag)s”太长了。")
-                % {"n": TAG_MAX_LENGTH, "tag": tag},
-                code="tag_too_long",
-            )
-        if tag:
-            seen.setdefault(tag)
-    return list(seen)
+    """Tags as staff type them, by the portal's one tag parser."""
+    return shared_tags_parse(text, max_length=TAG_MAX_LENGTH)
 
 
 def campaign_codes_set(
@@ -454,7 +438,7 @@ def campaign_codes_set(
             gettext("没有这个县（市、区）代码：%(codes)s") % {"codes": "、".join(sorted(unknown))},
             code="unknown_district",
         )
-    wanted_tags = _tags_checked(tags)
+    wanted_tags = tags_clean(tags, max_length=TAG_MAX_LENGTH)
     with transaction.atomic():
         current = set(
             CampaignDistrict.objects.filter(campaign=campaign).values_list("district", flat=True)

@@ -1,5 +1,7 @@
 """Shared REST API pieces: one error shape for every endpoint, and a schema that says so."""
 
+import math
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import follow_model_field_lookup, get_view_model
 from drf_spectacular.utils import OpenApiResponse
@@ -16,11 +18,16 @@ def exception_handler(exc, context) -> Response | None:
     """Answer every API error as {"errors": [{"field", "message"}]} with the DRF status.
 
     A field-level validation error names its field; any other error uses "non_field".
+    A 429 also carries ``retry_after`` (seconds, the same as its Retry-After header).
     """
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     response.data = {"errors": _flatten(response.data)}
+    if isinstance(exc, Throttled) and exc.wait is not None:
+        # When to come back, in the body as well as Retry-After, for clients that show the
+        # error without reading headers.
+        response.data["retry_after"] = max(math.ceil(exc.wait), 1)
     return response
 
 
@@ -68,6 +75,19 @@ class ErrorResponseSerializer(serializers.Serializer):
     """Every error the API answers, whatever its status: a list of problems."""
 
     errors = FieldErrorSerializer(many=True)
+
+
+class RateLimitedErrorSerializer(ErrorResponseSerializer):
+    """A refusal because this client (or number) is over a limit: when to come back."""
+
+    retry_after = serializers.IntegerField(
+        min_value=1, help_text="Seconds until the limit lets this client try again (= Retry-After)."
+    )
+
+
+def rate_limited_response(description: str) -> OpenApiResponse:
+    """A 429 in the schema: the error shape with ``retry_after`` (and Retry-After)."""
+    return OpenApiResponse(RateLimitedErrorSerializer, description=description)
 
 
 def error_response(description: str) -> OpenApiResponse:

@@ -13,6 +13,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 INVALID_MOBILE = _("请输入 11 位中国大陆手机号码，例如 138 0013 8000。")
 _MOBILE_TYPES = {
@@ -67,3 +68,23 @@ class MobileNumberField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return mobile_normalise(value) if value else value
+
+
+class MobileNumberSerializerField(serializers.CharField):
+    """A mainland mobile number as people type it ("+86 138-0013-8000", full-width digits),
+    read by the portal's one parser as the page's MobileNumberField reads it; the value is
+    the 11 digits."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 40)  # room for "+86 138 0013 8000" and a label
+        kwargs.setdefault("help_text", "A mainland mobile number; spaces, dashes, +86 allowed.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        text = super().to_internal_value(data)
+        if len(text) > self.max_length:
+            raise serializers.ValidationError(str(INVALID_MOBILE), code="invalid_mobile")
+        try:
+            return mobile_normalise(text)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc

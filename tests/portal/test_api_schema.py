@@ -156,6 +156,7 @@ def _room_for_generated_requests(settings, tmp_path):
         "TRACK_RATE_LIMIT",
         "PHONE_CODE_LIMIT_PER_CLIENT",
         "VOTE_LIMIT_PER_CLIENT",
+        "CAMPAIGN_FORM_LIMIT",
     ):
         setattr(settings, name, "100000/m")
     settings.REPORT_RATE_LIMIT_DAY = "100000/d"
