@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from wenzhou_portal.demo import demo_seeder
 from wenzhou_portal.districts import District
+from wenzhou_portal.tags import tags_parse
 
 from . import services
-from .models import Department, DepartmentKind, Report, RoutingRule, tags_parse
+from .models import Department, DepartmentKind, Report, RoutingRule
 
 SECTOR_DEPARTMENTS = {
     "police": "市公安局网安支队",

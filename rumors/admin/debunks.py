@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.admin_audit import AuditedModelAdmin
 from wenzhou_portal.districts import District
+from wenzhou_portal.tags import tags_parse
 from wenzhou_portal.text import has_spoofing, neutralise_html
 
 from .. import selectors, services
@@ -28,7 +29,6 @@ from ..models import (
     DebunkAppearance,
     DebunkSource,
     Report,
-    tags_parse,
 )
 from .display import _shown, _spoofing_badge
 
@@ -77,6 +77,12 @@ class DebunkForm(forms.ModelForm):
             self.fields["category_choices"].initial = self.instance.category_codes
             self.fields["tags_text"].initial = "，".join(self.instance.tag_list)
 
+    def clean_tags_text(self) -> list[str]:
+        try:
+            return tags_parse(self.cleaned_data["tags_text"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
     def clean_link_report_codes(self) -> list[Report]:
         reports, unknown = [], []
         for line in self.cleaned_data["link_report_codes"].split():
@@ -94,7 +100,7 @@ class DebunkForm(forms.ModelForm):
             debunk=self.instance,
             districts=self.cleaned_data["district_choices"],
             categories=self.cleaned_data["category_choices"],
-            tags=tags_parse(self.cleaned_data["tags_text"]),
+            tags=self.cleaned_data["tags_text"],
         )
 
 

@@ -32,7 +32,6 @@ from .debunks import (
     DebunkQuerySet,
     DebunkSource,
     DebunkTag,
-    tags_parse,
 )
 from .desk import (
     CalendarDay,
@@ -83,5 +82,4 @@ __all__ = [
     "Status",
     "TriageTag",
     "Verdict",
-    "tags_parse",
 ]

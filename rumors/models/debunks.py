@@ -222,13 +222,3 @@ class DebunkTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def tags_parse(text: str) -> list[str]:
-    """Tags as typed ("民生，供水, 民生") → distinct, trimmed, at most 30 characters each."""
-    seen: dict[str, None] = {}
-    for tag in text.replace("，", ",").replace("、", ",").split(","):
-        tag = " ".join(tag.split())[:30]
-        if tag:
-            seen.setdefault(tag)
-    return list(seen)

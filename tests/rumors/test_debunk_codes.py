@@ -8,6 +8,35 @@ from rumors.models import Debunk, DebunkTag
 pytestmark = pytest.mark.django_db
 
 
+def _add_form(office, **overrides) -> dict:
+    return {
+        "title": "网传“瓯海区停电一周”不实",
+        "slug": "ouhai-power-cut",
+        "claim": "网传瓯海区下周停电一周。",
+        "verdict": "false",
+        "summary": "国网温州供电公司：没有停电计划。",
+        "authority": office.pk,
+        "district_choices": ["330304"],
+        "category_choices": ["rumor"],
+        "tags_text": "民生",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
+        **overrides,
+    }
+
+
+def test_a_tag_too_long_is_a_form_error_not_cut_short(client, office_admin, office):
+    client.force_login(office_admin)
+    response = client.post(
+        "/admin/rumors/debunk/add/", _add_form(office, tags_text="民生，" + "长" * 31)
+    )
+    assert response.status_code == 200
+    assert "每个标签最多 30 个字" in response.content.decode()
+    assert not Debunk.objects.exists()
+
+
 def test_the_admin_form_saves_one_row_per_district_category_and_tag(client, office_admin, office):
     client.force_login(office_admin)
     response = client.post(
