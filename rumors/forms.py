@@ -180,6 +180,47 @@ class RatingForm(forms.Form):
     )
 
 
+class AnswerForm(forms.Form):
+    """The reporter's answer to a request for information (rules: services.reporter)."""
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    # Twice what the service accepts: a long paste is answered by the service's own words.
+    text = forms.CharField(
+        label=_("补充内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("请回答上面的问题，最多 2000 字。"),
+    )
+    images = MultipleImageField(
+        label=_("补充截图（选填）"),
+        required=False,
+        help_text=_("最多 5 张，每张不超过 5 MB，支持 JPEG、PNG、WebP。"),
+    )
+
+
+class ReviewRequestForm(forms.Form):
+    """An unsatisfied reporter asks for a second look (rules: services.reporter)."""
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    reason = forms.CharField(
+        label=_("申请复核的理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("请说明您为什么不满意，最多 500 字。"),
+    )
+
+
+class LinkSendForm(forms.Form):
+    """Where to send the private link: a mobile number or an e-mail address, used once."""
+
+    address = forms.CharField(
+        label=_("手机号码或电子邮箱"),
+        max_length=320,
+        help_text=_("只用于这一次发送，不会保存。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class DebunkSearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=10_000)
     verdict = forms.ChoiceField(

@@ -1,16 +1,35 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wenzhou_portal import images as evidence_files
+from wenzhou_portal.qr import qr_svg_data_uri
 
 from . import limits, selectors, services
-from .forms import DebunkSearchForm, RatingForm, ReportForm, TrackForm
+from .forms import (
+    AnswerForm,
+    DebunkSearchForm,
+    LinkSendForm,
+    RatingForm,
+    ReportForm,
+    ReviewRequestForm,
+    TrackForm,
+)
 from .jsonld import claim_review
-from .models import CATEGORY_EXAMPLES, NATIONAL_CENTRE_CATEGORIES, Category, Evidence, Platform
+from .models import (
+    CATEGORY_EXAMPLES,
+    NATIONAL_CENTRE_CATEGORIES,
+    Category,
+    Evidence,
+    Platform,
+    Status,
+)
+from .services import reporter
 
 SUBMITTED_SESSION_KEY = "rumors_submitted_code"
 
@@ -81,17 +100,74 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _submitted_report(request: HttpRequest):
+    return selectors.report_by_tracking_code(request.session.get(SUBMITTED_SESSION_KEY))
+
+
 @never_cache
 @require_GET
 def report_submitted(request: HttpRequest) -> HttpResponse:
-    code = request.session.get(SUBMITTED_SESSION_KEY)
-    report = selectors.report_by_tracking_code(code)
+    report = _submitted_report(request)
     if report is None:
         return redirect("rumors:new")
+    return _submitted_page(request, report, LinkSendForm())
+
+
+def _submitted_page(
+    request: HttpRequest, report, link_form: LinkSendForm, *, status: int = 200
+) -> HttpResponse:
     answered = selectors.debunks_resembling(
         text=report.content, url=report.url, account=report.account
     )
-    return render(request, "rumors/report_submitted.html", {"report": report, "answered": answered})
+    private_url = reporter.report_private_url(report)
+    response = render(
+        request,
+        "rumors/report_submitted.html",
+        {
+            "report": report,
+            "answered": answered,
+            "private_url": private_url,
+            "private_qr": qr_svg_data_uri(private_url),
+            "link_form": link_form,
+            "told_by": report.notification_channels(),
+        },
+        status=status,
+    )
+    return _private(response)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def report_link_send(request: HttpRequest) -> HttpResponse:
+    """Send the private link of the report just filed (this session's) to a typed address."""
+    report = _submitted_report(request)
+    if report is None:
+        return redirect("rumors:new")
+    form = LinkSendForm(request.POST)
+    if not form.is_valid():
+        return _submitted_page(request, report, form, status=400)
+    try:
+        channel, address = reporter.link_address_read(form.cleaned_data["address"])
+        refused = limits.link_send_attempt(
+            request, address=address, tracking_code=report.tracking_code
+        )
+        if refused:
+            form.add_error("address", limits.link_send_refusal_text(refused))
+            response = _submitted_page(request, report, form, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        reporter.report_link_send(report=report, address=address)
+    except reporter.LinkNotSent as exc:
+        for message in exc.messages:
+            form.add_error("address", message)
+        return _submitted_page(request, report, form, status=400)
+    messages.success(
+        request,
+        gettext("查询链接已发送到您的手机，请注意查收短信。")
+        if channel == "sms"
+        else gettext("查询链接已发送到您的电子邮箱，请注意查收。"),
+    )
+    return redirect("rumors:submitted")
 
 
 @never_cache
@@ -106,7 +182,47 @@ def report_track(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         if form.is_valid():
             context.update(_tracking_context(form.cleaned_data["code"]))
-    return render(request, "rumors/report_track.html", context)
+    return _private(render(request, "rumors/report_track.html", context))
+
+
+@never_cache
+@require_GET
+def report_track_private(request: HttpRequest, code: str) -> HttpResponse:
+    """The private link: the tracking page with the code filled in."""
+    refused = limits.lookup_attempt(request)
+    if refused:
+        return _lookup_refused(request, refused)
+    context = _tracking_context(code)
+    if context["report"] is None:
+        return _miss(request)
+    context["form"] = TrackForm(initial={"code": context["report"].formatted_tracking_code})
+    return _private(render(request, "rumors/report_track.html", context))
+
+
+# The private link's page keeps its address to itself: search engines may not index it,
+# and no request made from it (a stylesheet, a form, a link followed) carries its path in
+# a Referer. "strict-origin" and not "no-referrer": with "no-referrer" browsers send
+# `Origin: null` on the page's own form posts, which Django's CSRF check refuses, so the
+# answer, the rating and the senior-mode switch would all fail on it.
+REFERRER_POLICY = "strict-origin"
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+def _miss(request: HttpRequest) -> HttpResponse:
+    """Any miss, however it came about: the same page, the same words, the same status."""
+    return _private(
+        render(
+            request,
+            "rumors/report_track.html",
+            {"form": TrackForm(), "searched": True, "report": None},
+            status=404,
+        )
+    )
 
 
 def _lookup_refused(request: HttpRequest, refused) -> HttpResponse:
@@ -117,23 +233,110 @@ def _lookup_refused(request: HttpRequest, refused) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(refused.retry_after)
-    return response
+    return _private(response)
 
 
 def _tracking_context(raw_code: str) -> dict:
-    report = selectors.report_by_tracking_code(services.tracking_code_normalise(raw_code))
+    report = selectors.report_by_tracking_code(reporter.tracking_code_read(raw_code))
     # A malformed code and an unknown one answer the same way: nothing to enumerate.
     if report is None:
         return {"searched": True, "report": None}
+    initial = {"code": report.tracking_code}
+    review_refusal = reporter.review_refusal(report)
+    information_request = reporter.report_information_request(report)
     return {
         "searched": True,
         "report": report,
         "timeline": selectors.report_public_timeline(report),
         "outcome": selectors.report_public_outcome(report),
-        "rating_form": RatingForm(initial={"code": report.tracking_code})
-        if report.status == "resolved" and not report.rating
+        "rating_form": RatingForm(initial=initial)
+        if report.status == Status.RESOLVED and not report.rating
         else None,
+        "information_request": information_request,
+        "answer_form": AnswerForm(initial=initial) if information_request else None,
+        "review_form": ReviewRequestForm(initial=initial) if not review_refusal else None,
+        "review_last_day": reporter.review_last_day(report) if not review_refusal else None,
     }
+
+
+@never_cache
+@require_http_methods(["POST"])
+def report_answer(request: HttpRequest) -> HttpResponse:
+    """The reporter answers a request for information; back to the private link after."""
+    refused = limits.lookup_attempt(request)
+    if refused:
+        return _lookup_refused(request, refused)
+    # Counted before the screenshots are decoded: a flood is refused cheaply.
+    form = AnswerForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            report = reporter.report_reporter_answer(
+                tracking_code=form.cleaned_data["code"],
+                text=form.cleaned_data["text"],
+                images=form.cleaned_data["images"],
+            )
+        except reporter.ReportNotFound:
+            return _miss(request)
+        except ValidationError as exc:
+            errors = _add_errors(form, exc)
+        else:
+            messages.success(request, gettext("谢谢！您的补充已提交，办理部门会继续处理。"))
+            return redirect("rumors:track_private", code=report.tracking_code)
+    context = _tracking_context(request.POST.get("code", ""))
+    report = context["report"]
+    if report is None or context["answer_form"] is None:
+        return _miss(request)
+    context["answer_form"] = form
+    context["answer_errors"] = errors
+    return _private(render(request, "rumors/report_track.html", context, status=400))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def report_review(request: HttpRequest) -> HttpResponse:
+    """An unsatisfied reporter asks for a second look; back to the private link after."""
+    refused = limits.lookup_attempt(request)
+    if refused:
+        return _lookup_refused(request, refused)
+    form = ReviewRequestForm(request.POST)
+    errors: list[str] = []
+    status = 400
+    if form.is_valid():
+        try:
+            report = reporter.report_review_request(
+                tracking_code=form.cleaned_data["code"], reason=form.cleaned_data["reason"]
+            )
+        except reporter.ReportNotFound:
+            return _miss(request)
+        except services.TransitionError as exc:
+            errors, status = exc.messages, 409
+        except ValidationError as exc:
+            errors = _add_errors(form, exc)
+        else:
+            messages.success(request, gettext("您的复核申请已提交。"))
+            return redirect("rumors:track_private", code=report.tracking_code)
+    context = _tracking_context(request.POST.get("code", ""))
+    if context["report"] is None:
+        return _miss(request)
+    if context["review_form"] is not None:
+        context["review_form"] = form
+    context["review_errors"] = errors
+    return _private(render(request, "rumors/report_track.html", context, status=status))
+
+
+def _add_errors(form, error: ValidationError) -> list[str]:
+    """Put a service's refusal on the form's fields; what has no field is returned."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    loose = []
+    for field, field_messages in error.message_dict.items():
+        if field in form.fields:
+            for message in field_messages:
+                form.add_error(field, message)
+        else:
+            loose.extend(field_messages)
+    return loose
 
 
 @never_cache
@@ -158,11 +361,11 @@ def report_rate(request: HttpRequest) -> HttpResponse:
                 context["rated"] = True
             except ValidationError as exc:
                 context["rating_errors"] = exc.messages
-        return render(request, "rumors/report_track.html", context)
+        return _private(render(request, "rumors/report_track.html", context))
     context.update(_tracking_context(request.POST.get("code", "")))
     if context.get("report") is not None and context.get("rating_form") is not None:
         context["rating_form"] = form
-    return render(request, "rumors/report_track.html", context, status=400)
+    return _private(render(request, "rumors/report_track.html", context, status=400))
 
 
 @never_cache

@@ -7,6 +7,8 @@
 - ``handling``: the handling loop, one service per step, and one answer per cluster;
 - ``review``: the second look (复核): uphold or reopen, four eyes;
 - ``triage``: staff-only triage tags on a report;
+- ``reporter``: the reporter's steps by tracking code: answer, ask for a second look,
+  send the private link (built in ``links``);
 - ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
 - ``deadlines``: beat's deadline checks and contact erasure.
 
@@ -59,6 +61,7 @@ from .intake import (
     tracking_code_generate,
     tracking_code_normalise,
 )
+from .links import report_private_url
 from .policy import (
     ACTION_LABELS,
     ACTIONS,
@@ -70,6 +73,11 @@ from .policy import (
     action_permitted,
     actions_allowed,
     report_action_take,
+)
+from .reporter import (
+    report_link_send,
+    report_reporter_answer,
+    report_review_request,
 )
 from .review import (
     report_review_reopen,
@@ -117,15 +125,19 @@ __all__ = [
     "report_event_notify",
     "report_input_validate",
     "report_link_debunk",
+    "report_link_send",
     "report_merge",
     "report_note",
     "report_pause",
+    "report_private_url",
     "report_rate",
     "report_reclassify",
     "report_reject",
+    "report_reporter_answer",
     "report_resolve",
     "report_resume",
     "report_review_reopen",
+    "report_review_request",
     "report_review_uphold",
     "report_route",
     "report_send_back",

@@ -17,6 +17,7 @@ from ..models import (
     Report,
     ReportEvent,
 )
+from .links import report_private_url
 
 logger = logging.getLogger("rumors")
 
@@ -72,9 +73,14 @@ def _tell_reporter(event: ReportEvent) -> None:
         subject=gettext("【清朗温州】您的举报 %(code)s 有新进展") % {"code": code},
         body=gettext(
             "您好！您的举报（查询码 %(code)s）当前状态：%(status)s。\n\n%(text)s\n\n"
-            "您可以在清朗温州网站“我要举报—查询进度”输入查询码查看全部记录。"
+            "查看全部记录：%(url)s\n（这是您的专属查询链接，请勿转发给他人。）"
         )
-        % {"code": code, "status": report.public_status.label, "text": event.public_text},
+        % {
+            "code": code,
+            "status": report.public_status.label,
+            "text": event.public_text,
+            "url": report_private_url(report),
+        },
         sms_text=gettext("【清朗温州】您的举报%(code)s：%(text)s")
         % {"code": code, "text": event.public_text[:60]},
     )
