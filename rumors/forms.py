@@ -167,7 +167,19 @@ class TrackForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class _OnTrackingPage(forms.Form):
+    """A form that shares the tracking page with others: ids of its own, so that each
+    label (the lookup's "查询码" above all) names its own field, not another's."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RatingForm(_OnTrackingPage):
+    id_prefix = "rating"
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     rating = forms.ChoiceField(
         label=_("您对处理结果的评价"), choices=Rating.choices, widget=forms.RadioSelect
@@ -180,9 +192,10 @@ class RatingForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(_OnTrackingPage):
     """The reporter's answer to a request for information (rules: services.reporter)."""
 
+    id_prefix = "answer"
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     # Twice what the service accepts: a long paste is answered by the service's own words.
     text = forms.CharField(
@@ -198,9 +211,10 @@ class AnswerForm(forms.Form):
     )
 
 
-class ReviewRequestForm(forms.Form):
+class ReviewRequestForm(_OnTrackingPage):
     """An unsatisfied reporter asks for a second look (rules: services.reporter)."""
 
+    id_prefix = "review"
     code = forms.CharField(widget=forms.HiddenInput, max_length=40)
     reason = forms.CharField(
         label=_("申请复核的理由"),
@@ -213,8 +227,10 @@ class ReviewRequestForm(forms.Form):
 class LinkSendForm(forms.Form):
     """Where to send the private link: a mobile number or an e-mail address, used once."""
 
+    # Not marked required: the whole step is optional; an empty send is answered below.
     address = forms.CharField(
         label=_("手机号码或电子邮箱"),
+        required=False,
         max_length=320,
         help_text=_("只用于这一次发送，不会保存。"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

@@ -195,7 +195,6 @@ def report_track_private(request: HttpRequest, code: str) -> HttpResponse:
     context = _tracking_context(code)
     if context["report"] is None:
         return _miss(request)
-    context["form"] = TrackForm(initial={"code": context["report"].formatted_tracking_code})
     return _private(render(request, "rumors/report_track.html", context))
 
 
@@ -247,6 +246,7 @@ def _tracking_context(raw_code: str) -> dict:
     return {
         "searched": True,
         "report": report,
+        "form": TrackForm(initial={"code": report.formatted_tracking_code}),
         "timeline": selectors.report_public_timeline(report),
         "outcome": selectors.report_public_outcome(report),
         "rating_form": RatingForm(initial=initial)

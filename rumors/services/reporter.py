@@ -231,6 +231,8 @@ class LinkNotSent(ValidationError):
 def link_address_read(raw: object) -> tuple[str, str]:
     """("sms", the 11 digits) or ("email", the address) as typed; LinkNotSent otherwise."""
     address = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
+    if not address:
+        raise LinkNotSent({"address": gettext("请填写手机号码或电子邮箱。")}, code="required")
     if "@" not in address:
         try:
             return "sms", mobile_normalise(address)

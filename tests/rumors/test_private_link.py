@@ -138,7 +138,7 @@ def test_the_confirmation_page_shows_the_private_link_its_qr_and_a_plain_warning
     private_url = f"{SITE}/reports/track/{filed.tracking_code}/"
     assert f'href="{private_url}"' in html
     assert qr_svg_data_uri(private_url) in html
-    assert "丢了就无法找回" in html
+    assert "丢了也无法找回" in html
     assert "复制链接" in html
     # The button that follows the report opens the private link.
     assert re.search(

@@ -247,6 +247,8 @@ def test_a_blank_answer_redisplays_the_form_with_the_question(client, waiting):
     html = response.content.decode()
     assert QUESTION in html
     assert "请填写您要补充的内容" in html or "这个字段是必填项" in html
+    # The lookup form under the report keeps its code too.
+    assert f'name="code" value="{waiting.formatted_tracking_code}"' in html
     waiting.refresh_from_db()
     assert waiting.status == Status.WAITING_REPORTER
 
@@ -304,3 +306,11 @@ def test_answers_are_rate_limited_like_lookups(client, waiting, settings):
 
 def test_the_answer_form_only_accepts_posts(client):
     assert client.get("/reports/track/answer/").status_code == 405
+
+
+def test_each_label_on_the_page_names_its_own_field(client, waiting):
+    html = client.get(f"/reports/track/{waiting.tracking_code}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert target in ids
