@@ -4,9 +4,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from wenzhou_portal import aigc
+from wenzhou_portal import images as evidence_files
 from wenzhou_portal.demo import demo_seeder
 from wenzhou_portal.districts import District
 from wenzhou_portal.tags import tags_parse
@@ -507,3 +510,74 @@ def seed_report_history(say: Callable[[str], None]) -> None:
                 )
         ReportEvent.objects.bulk_create(events, batch_size=1000)
     say(f"Created {len(created_reports)} archived reports over the past 12 months.")
+
+
+DEMO_CLUSTER_URL = "https://www.douyin.com/video/7300000000000000777"
+DEMO_CLUSTER_CONTENTS = [
+    "抖音视频说龙湾机场明天起全部航班取消，好多人在转。",
+    "刷到一个视频，说龙湾机场航班全部取消了，是真的吗？",
+    "家族群转发抖音：温州龙湾机场明起停航，请核实。",
+    "有人说龙湾机场全部航班取消，配的是外地机场的画面。",
+    "抖音上“龙湾机场停航”的视频，评论区已经吵起来了。",
+]
+
+
+@demo_seeder(order=25)
+def seed_citizen_loop(say: Callable[[str], None]) -> None:
+    """The citizen's loop in the demo: a cluster of five, a second look in progress, an
+    AI-made rumor with a labelled image (the waiting-for-answer report is seeded above)."""
+    if Report.objects.filter(url=DEMO_CLUSTER_URL).exists():
+        say("Citizen-loop demo reports already exist.")
+        return
+    admin = get_user_model().objects.filter(username="office_admin").first()
+
+    def file(content: str, *, url: str, category: str = "rumor", images=()) -> Report:
+        report = services.report_submit(
+            data=services.ReportInput(
+                category=category,
+                platform="douyin",
+                content=content,
+                url=url,
+                district=District.LONGWAN,
+            ),
+            images=images,
+            queue_routing=False,
+        )
+        services.report_route(report_id=report.pk)
+        report.refresh_from_db()
+        return report
+
+    # Five reports of one video: the four later ones are linked to the first, automatically.
+    cluster = [file(content, url=DEMO_CLUSTER_URL) for content in DEMO_CLUSTER_CONTENTS]
+    linked = Report.objects.filter(duplicate_of=cluster[0]).count()
+
+    # A second look in progress: answered, rated unsatisfied, review asked for.
+    reviewed = file(
+        "微博有人说瓯海区某小区垃圾站爆炸，配了浓烟照片。", url="https://weibo.com/1/demo-review"
+    )
+    services.report_accept(report_id=reviewed.pk, actor=admin)
+    services.report_resolve(
+        report_id=reviewed.pk,
+        actor=admin,
+        feedback="经核实，该照片为外地旧闻，相关微博已由平台标注。",
+    )
+    services.report_rate(report=reviewed, rating="unsatisfied", comment="微博还在，只是加了标注。")
+    services.report_review_request(
+        tracking_code=reviewed.tracking_code,
+        reason="原微博没有删除，仍在传播，希望再核查并处理。",
+    )
+
+    # An AI-made rumor whose screenshot's metadata carries a GB 45438 label.
+    picture = evidence_files.validate_evidence_image(
+        SimpleUploadedFile("ai.png", aigc.labelled_png(), content_type="image/png")
+    )
+    file(
+        "视频号有AI合成的“洞头海上风电场倒塌”画面，没有标注AI生成。",
+        url="https://channels.weixin.qq.com/demo-ai",
+        category="ai_rumor",
+        images=[picture],
+    )
+    say(
+        f"Citizen loop: a cluster of {linked + 1}, a second look in progress, "
+        "an AI-made rumor with a labelled image."
+    )

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from rumors.models import Report, RoutingState, Status
+from rumors.models import AiLabel, Report, RoutingState, Status
 from tests.outage import REFUSED_URL, broker_at
 
 # Committed, as a management command commits.
@@ -50,6 +50,16 @@ def test_seed_demo_with_a_broker_and_no_worker_builds_the_whole_demo_twice_over(
     assert {Status.RESOLVED, Status.REJECTED, Status.MERGED} <= set(
         recent.values_list("status", flat=True)
     )
+    # The citizen's loop: a report waiting for its reporter's answer, a cluster of five, a
+    # second look in progress, an AI-made rumor whose screenshot carries a GB 45438 label.
+    assert recent.filter(status=Status.WAITING_REPORTER).exists()
+    assert any(
+        Report.objects.filter(duplicate_of=primary).count() == 4
+        for primary in recent.filter(duplicate_of__isnull=True)
+    )
+    assert recent.filter(status=Status.REVIEW, review_reason__gt="").count() == 1
+    ai_made = recent.get(category="ai_rumor")
+    assert ai_made.evidence.get().ai_label == AiLabel.PRESENT
 
 
 def test_a_failing_seeder_leaves_nothing_half_done(settings, tmp_path, monkeypatch):
