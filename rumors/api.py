@@ -33,11 +33,14 @@ from .serializers import (
     DebunkLabelSerializer,
     DebunkListSerializer,
     PublicTrackSerializer,
+    ReporterAnswerSerializer,
     ReportSubmitSerializer,
+    ReviewRequestSerializer,
     StaffReportDetailSerializer,
     StaffReportSerializer,
     SubmittedSerializer,
 )
+from .services import reporter
 
 
 class ReportTrackView(APIView):
@@ -54,25 +57,115 @@ class ReportTrackView(APIView):
         }
     )
     def get(self, request, code: str):
-        refused = limits.lookup_attempt(request)
-        if refused:
-            raise RateLimited(
-                retry_after=refused.retry_after, detail=limits.lookup_refusal_text(refused)
-            )
-        report = selectors.report_by_tracking_code(services.tracking_code_normalise(code))
+        _count_lookup(request)
+        report = selectors.report_by_tracking_code(reporter.tracking_code_read(code))
         if report is None:
-            raise NotFound("没有找到与该查询码对应的举报。")
-        body = {
-            "tracking_code": report.formatted_tracking_code,
-            "category": report.category,
-            "public_status": report.public_status.value,
-            "public_status_label": str(report.public_status.label),
-            "outcome": selectors.report_public_outcome(report),
-            "timeline": selectors.report_public_timeline(report),
-        }
-        response = Response(PublicTrackSerializer(body).data)
-        response["Cache-Control"] = "no-store"
-        return response
+            raise NotFound(TRACKING_MISS)
+        return _public_track(report)
+
+
+TRACKING_MISS = "没有找到与该查询码对应的举报。"
+
+
+def _count_lookup(request) -> None:
+    refused = limits.lookup_attempt(request)
+    if refused:
+        raise RateLimited(
+            retry_after=refused.retry_after, detail=limits.lookup_refusal_text(refused)
+        )
+
+
+def _public_track(report) -> Response:
+    body = {
+        "tracking_code": report.formatted_tracking_code,
+        "category": report.category,
+        "public_status": report.public_status.value,
+        "public_status_label": str(report.public_status.label),
+        "outcome": selectors.report_public_outcome(report),
+        "timeline": selectors.report_public_timeline(report),
+    }
+    response = Response(PublicTrackSerializer(body).data)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _reporter_step(run):
+    """Run a reporter's step by code: any miss is the lookup's 404, a refusal is 409."""
+    try:
+        report = run()
+    except reporter.ReportNotFound as exc:
+        raise NotFound(TRACKING_MISS) from exc
+    except services.TransitionError as exc:
+        return Response(
+            {"errors": [{"field": "status", "message": message} for message in exc.messages]},
+            status=status.HTTP_409_CONFLICT,
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    return _public_track(selectors.report_by_tracking_code(report.tracking_code))
+
+
+class ReportAnswerView(APIView):
+    """The reporter answers a request for information (multipart for screenshots)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request=ReporterAnswerSerializer,
+        responses={
+            200: PublicTrackSerializer,
+            404: error_response(
+                "No report with this tracking code is waiting for its reporter's answer "
+                "(an unknown code and a closed report look the same)."
+            ),
+            429: error_response("Too many lookups from this client; wait, then try again."),
+        },
+        summary="Answer a request for more information (up to five screenshots in `images`)",
+    )
+    def post(self, request, code: str):
+        _count_lookup(request)
+        serializer = ReporterAnswerSerializer(data=_submission_data(request))
+        serializer.is_valid(raise_exception=True)
+        return _reporter_step(
+            lambda: services.report_reporter_answer(
+                tracking_code=code,
+                text=serializer.validated_data["text"],
+                images=serializer.validated_data.get("images", []),
+            )
+        )
+
+
+class ReportReviewView(APIView):
+    """An unsatisfied reporter asks for a second look (复核), once, within 15 working days."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=ReviewRequestSerializer,
+        responses={
+            200: PublicTrackSerializer,
+            404: error_response("No report has this tracking code (any miss looks the same)."),
+            409: error_response(
+                "A second look cannot be asked for: already asked, the 15 working days have "
+                "passed, or the report is not resolved and rated unsatisfied (the message "
+                "says which)."
+            ),
+            429: error_response("Too many lookups from this client; wait, then try again."),
+        },
+        summary="Ask for a second look at an outcome rated unsatisfied",
+    )
+    def post(self, request, code: str):
+        _count_lookup(request)
+        serializer = ReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _reporter_step(
+            lambda: services.report_review_request(
+                tracking_code=code, reason=serializer.validated_data["reason"]
+            )
+        )
 
 
 def _run_action(name: str):

@@ -82,6 +82,27 @@ class ReportSubmitSerializer(serializers.Serializer):
         )
 
 
+class ReporterAnswerSerializer(serializers.Serializer):
+    """The reporter's answer to a request; the rules are services.report_reporter_answer."""
+
+    text = serializers.CharField(max_length=4000)
+    images = extend_schema_field(
+        {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": settings.REPORT_EVIDENCE_MAX_FILES,
+        }
+    )(serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True))
+
+    validate_images = ReportSubmitSerializer.validate_images
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    """Why the reporter asks for a second look; the rules are services.report_review_request."""
+
+    reason = serializers.CharField(max_length=1000)
+
+
 class SubmittedSerializer(serializers.Serializer):
     tracking_code = serializers.CharField(source="formatted_tracking_code")
     public_status = serializers.CharField(source="public_status.value")
