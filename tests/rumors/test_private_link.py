@@ -259,3 +259,15 @@ def test_filing_through_the_page_leads_to_the_private_link(client, district_rule
     report = Report.objects.get()
     html = client.get("/reports/submitted/").content.decode()
     assert f"/reports/track/{report.tracking_code}/" in html
+
+
+def test_the_private_link_page_reads_a_bounded_number_of_rows(
+    client, submit, district_rules, lucheng_handler, django_assert_max_num_queries
+):
+    report = submit()
+    services.report_accept(report_id=report.pk, actor=lucheng_handler)
+    services.report_pause(report_id=report.pk, actor=lucheng_handler, request_text="请补充截图。")
+    client.get(f"/reports/track/{report.tracking_code}/")  # warm the content-type cache
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/reports/track/{report.tracking_code}/")
+    assert "请补充截图。" in response.content.decode()
