@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response
+from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response, rate_limited_response
 from wenzhou_portal.timeparse import parse_aware_datetime
 
 from . import limits, selectors, services
@@ -29,8 +29,9 @@ from .filters import DebunkFilter, StaffReportFilter
 from .models import ReportEvent
 from .serializers import (
     ACTION_SERIALIZERS,
+    ActiveDebunkLabelSerializer,
     DebunkDetailSerializer,
-    DebunkLabelSerializer,
+    DebunkLabelTombstoneSerializer,
     DebunkListSerializer,
     PublicTrackSerializer,
     ReporterAnswerSerializer,
@@ -39,6 +40,7 @@ from .serializers import (
     StaffReportDetailSerializer,
     StaffReportSerializer,
     SubmittedSerializer,
+    WithdrawnDebunkSerializer,
 )
 from .services import reporter
 
@@ -53,7 +55,7 @@ class ReportTrackView(APIView):
         responses={
             200: PublicTrackSerializer,
             404: error_response("No report has this tracking code (any miss looks the same)."),
-            429: error_response("Too many lookups from this client; wait, then try again."),
+            429: rate_limited_response("Too many lookups from this client; wait, then try again."),
         }
     )
     def get(self, request, code: str):
@@ -120,7 +122,7 @@ class ReportAnswerView(APIView):
                 "No report with this tracking code is waiting for its reporter's answer "
                 "(an unknown code and a closed report look the same)."
             ),
-            429: error_response("Too many lookups from this client; wait, then try again."),
+            429: rate_limited_response("Too many lookups from this client; wait, then try again."),
         },
         summary="Answer a request for more information (up to five screenshots in `images`)",
     )
@@ -153,7 +155,7 @@ class ReportReviewView(APIView):
                 "passed, or the report is not resolved and rated unsatisfied (the message "
                 "says which)."
             ),
-            429: error_response("Too many lookups from this client; wait, then try again."),
+            429: rate_limited_response("Too many lookups from this client; wait, then try again."),
         },
         summary="Ask for a second look at an outcome rated unsatisfied",
     )
@@ -245,7 +247,7 @@ class ReportViewSet(
         request={"multipart/form-data": ReportSubmitSerializer},
         responses={
             201: SubmittedSerializer,
-            429: error_response(
+            429: rate_limited_response(
                 "Too many submissions from this client (per minute or per day, counted "
                 "whether or not they were valid); the message says how long to wait."
             ),
@@ -317,17 +319,6 @@ def _submission_data(request):
     return data
 
 
-class WithdrawnDebunkSerializer(serializers.Serializer):
-    """What the address of a withdrawn debunk answers (410 Gone): when and why, no content."""
-
-    slug = serializers.CharField()
-    status = serializers.CharField(help_text='Always "withdrawn".')
-    withdrawn = serializers.BooleanField()
-    withdrawn_at = serializers.DateTimeField()
-    withdrawal_reason = serializers.CharField()
-    authority = serializers.CharField()
-
-
 # Every action of the table is an endpoint: POST /api/v1/reports/{id}/<action>/.
 for _name in services.ACTIONS:
     setattr(ReportViewSet, _name, _run_action(_name))
@@ -373,27 +364,6 @@ class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
             "authority": debunk.authority.name,
         }
         return Response(WithdrawnDebunkSerializer(body).data, status=status.HTTP_410_GONE)
-
-
-class ActiveDebunkLabelSerializer(DebunkLabelSerializer):
-    """A label in force: tag posts repeating this claim."""
-
-    status = serializers.CharField(help_text='Always "active".')
-    withdrawn = serializers.BooleanField(help_text="Always false for a label in force.")
-
-
-class DebunkLabelTombstoneSerializer(serializers.Serializer):
-    """A withdrawn label: remove every tag carrying this id. The content is not repeated."""
-
-    id = serializers.CharField(help_text="The same stable id the label had while in force.")
-    status = serializers.CharField(help_text='Always "withdrawn".')
-    withdrawn = serializers.BooleanField(help_text="Always true for a tombstone.")
-    withdrawn_at = serializers.DateTimeField()
-    withdrawal_reason = serializers.CharField()
-    authority = serializers.CharField()
-    valid_from = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    url = serializers.CharField(help_text="The debunk's address; it now answers 410 Gone.")
 
 
 LABEL_SERIALIZERS = {

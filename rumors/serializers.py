@@ -264,3 +264,132 @@ class DebunkLabelSerializer(serializers.Serializer):
     valid_from = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     url = serializers.CharField()
+
+
+# --- Debunks: withdrawn, and the label feed ----------------------------------------
+
+
+class WithdrawnDebunkSerializer(serializers.Serializer):
+    """What the address of a withdrawn debunk answers (410 Gone): when and why, no content."""
+
+    slug = serializers.CharField()
+    status = serializers.CharField(help_text='Always "withdrawn".')
+    withdrawn = serializers.BooleanField()
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+    authority = serializers.CharField()
+
+
+class ActiveDebunkLabelSerializer(DebunkLabelSerializer):
+    """A label in force: tag posts repeating this claim."""
+
+    status = serializers.CharField(help_text='Always "active".')
+    withdrawn = serializers.BooleanField(help_text="Always false for a label in force.")
+
+
+class DebunkLabelTombstoneSerializer(serializers.Serializer):
+    """A withdrawn label: remove every tag carrying this id. The content is not repeated."""
+
+    id = serializers.CharField(help_text="The same stable id the label had while in force.")
+    status = serializers.CharField(help_text='Always "withdrawn".')
+    withdrawn = serializers.BooleanField(help_text="Always true for a tombstone.")
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+    authority = serializers.CharField()
+    valid_from = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text="The debunk's address; it now answers 410 Gone.")
+
+
+# --- Public statistics ----------------------------------------------------------------
+
+
+class StatsMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
+    received = serializers.IntegerField(help_text="Reports submitted in the month.")
+    closed = serializers.IntegerField(
+        help_text="Reports closed (resolved, rejected or merged) in the month, by closing date."
+    )
+
+
+class StatsDebunkMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
+    published = serializers.IntegerField(help_text="Debunks published in the month.")
+
+
+class StatsWindowSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField(help_text="Inclusive; the window is 12 calendar months.")
+    first_month = serializers.CharField()
+    last_month = serializers.CharField()
+
+
+class StatsTotalsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Reports submitted in the window.")
+    closed = serializers.IntegerField(help_text="Of those, reports now closed.")
+    closure_rate_percent = serializers.FloatField(
+        allow_null=True, help_text="closed / received × 100, one decimal; null if none received."
+    )
+
+
+class StatsWorkingDaysFigureSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Reports behind the figures.")
+    median = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 50th percentile.")
+    p90 = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 90th percentile.")
+
+
+class StatsWorkingDaysSerializer(serializers.Serializer):
+    first_response = StatsWorkingDaysFigureSerializer(
+        help_text="Working days from submission to first response, reports of the window."
+    )
+    close = StatsWorkingDaysFigureSerializer(
+        help_text="Working days from submission to closure, reports of the window now closed."
+    )
+
+
+class StatsDeadlineSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Reports of the window now closed that had a due date."
+    )
+    on_time = serializers.IntegerField(help_text="Of those, closed on or before the due date.")
+    on_time_percent = serializers.FloatField(allow_null=True)
+
+
+class StatsReviewsSerializer(serializers.Serializer):
+    requested = serializers.IntegerField(
+        help_text="Second looks (复核) asked for by reporters in the window."
+    )
+    upheld = serializers.IntegerField(help_text="Of those, the outcome was upheld.")
+    reopened = serializers.IntegerField(help_text="Of those, the report was handled again.")
+    pending = serializers.IntegerField(help_text="Of those, not yet decided.")
+
+
+class StatsGroupSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Category code, department id or district code; empty if none."
+    )
+    label = serializers.CharField()
+    received = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    closure_rate_percent = serializers.FloatField(allow_null=True)
+    median_working_days_to_close = serializers.IntegerField(allow_null=True)
+    median_count = serializers.IntegerField(help_text="Closed reports behind the median.")
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="By closure rate, ties share a rank; null when not ranked."
+    )
+    ranked = serializers.BooleanField(help_text="False when received < min_group.")
+
+
+class ReportStatisticsSerializer(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    window = StatsWindowSerializer()
+    min_group = serializers.IntegerField(help_text="Groups with fewer reports are not ranked.")
+    totals = StatsTotalsSerializer()
+    months = StatsMonthSerializer(many=True)
+    working_days = StatsWorkingDaysSerializer()
+    deadline = StatsDeadlineSerializer()
+    reviews = StatsReviewsSerializer()
+    by_category = StatsGroupSerializer(many=True)
+    by_department = StatsGroupSerializer(many=True)
+    by_district = StatsGroupSerializer(many=True)
+    debunks = StatsDebunkMonthSerializer(many=True)

@@ -11,13 +11,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wenzhou_portal.csv_export import csv_download, safe_row
 
+from .serializers import ReportStatisticsSerializer
 from .statistics import report_statistics_cached
 
 # The three breakdowns, in the order the page and the CSV show them.
@@ -131,97 +131,6 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     stats = report_statistics_cached()
     filename = f"report-statistics-{stats['window']['last_day'][:7]}.csv"
     return csv_download(statistics_csv_rows(stats), filename=filename)
-
-
-class StatsMonthSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
-    received = serializers.IntegerField(help_text="Reports submitted in the month.")
-    closed = serializers.IntegerField(
-        help_text="Reports closed (resolved, rejected or merged) in the month, by closing date."
-    )
-
-
-class StatsDebunkMonthSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="Calendar month in Asia/Shanghai time, YYYY-MM.")
-    published = serializers.IntegerField(help_text="Debunks published in the month.")
-
-
-class StatsWindowSerializer(serializers.Serializer):
-    first_day = serializers.DateField()
-    last_day = serializers.DateField(help_text="Inclusive; the window is 12 calendar months.")
-    first_month = serializers.CharField()
-    last_month = serializers.CharField()
-
-
-class StatsTotalsSerializer(serializers.Serializer):
-    received = serializers.IntegerField(help_text="Reports submitted in the window.")
-    closed = serializers.IntegerField(help_text="Of those, reports now closed.")
-    closure_rate_percent = serializers.FloatField(
-        allow_null=True, help_text="closed / received × 100, one decimal; null if none received."
-    )
-
-
-class StatsWorkingDaysFigureSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Reports behind the figures.")
-    median = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 50th percentile.")
-    p90 = serializers.IntegerField(allow_null=True, help_text="Nearest-rank 90th percentile.")
-
-
-class StatsWorkingDaysSerializer(serializers.Serializer):
-    first_response = StatsWorkingDaysFigureSerializer(
-        help_text="Working days from submission to first response, reports of the window."
-    )
-    close = StatsWorkingDaysFigureSerializer(
-        help_text="Working days from submission to closure, reports of the window now closed."
-    )
-
-
-class StatsDeadlineSerializer(serializers.Serializer):
-    count = serializers.IntegerField(
-        help_text="Reports of the window now closed that had a due date."
-    )
-    on_time = serializers.IntegerField(help_text="Of those, closed on or before the due date.")
-    on_time_percent = serializers.FloatField(allow_null=True)
-
-
-class StatsReviewsSerializer(serializers.Serializer):
-    requested = serializers.IntegerField(
-        help_text="Second looks (复核) asked for by reporters in the window."
-    )
-    upheld = serializers.IntegerField(help_text="Of those, the outcome was upheld.")
-    reopened = serializers.IntegerField(help_text="Of those, the report was handled again.")
-    pending = serializers.IntegerField(help_text="Of those, not yet decided.")
-
-
-class StatsGroupSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text="Category code, department id or district code; empty if none."
-    )
-    label = serializers.CharField()
-    received = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    closure_rate_percent = serializers.FloatField(allow_null=True)
-    median_working_days_to_close = serializers.IntegerField(allow_null=True)
-    median_count = serializers.IntegerField(help_text="Closed reports behind the median.")
-    rank = serializers.IntegerField(
-        allow_null=True, help_text="By closure rate, ties share a rank; null when not ranked."
-    )
-    ranked = serializers.BooleanField(help_text="False when received < min_group.")
-
-
-class ReportStatisticsSerializer(serializers.Serializer):
-    generated_at = serializers.DateTimeField()
-    window = StatsWindowSerializer()
-    min_group = serializers.IntegerField(help_text="Groups with fewer reports are not ranked.")
-    totals = StatsTotalsSerializer()
-    months = StatsMonthSerializer(many=True)
-    working_days = StatsWorkingDaysSerializer()
-    deadline = StatsDeadlineSerializer()
-    reviews = StatsReviewsSerializer()
-    by_category = StatsGroupSerializer(many=True)
-    by_department = StatsGroupSerializer(many=True)
-    by_district = StatsGroupSerializer(many=True)
-    debunks = StatsDebunkMonthSerializer(many=True)
 
 
 class ReportStatisticsView(APIView):

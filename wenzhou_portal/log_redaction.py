@@ -8,6 +8,7 @@ the documented nginx format (deploy/nginx/qinglang.conf) write "[code]" in its p
 Standard library only: gunicorn's master loads this before Django is set up.
 """
 
+import logging
 import re
 from urllib.parse import unquote
 
@@ -33,3 +34,21 @@ def redact(text: str) -> str:
     if not _SECRET_SEGMENT.search(decoded):
         return text
     return _SECRET_SEGMENT.sub(lambda match: match["prefix"] + PLACEHOLDER, decoded)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter for the stdout handler: no log line carries a tracking code.
+
+    Django's own "django.request" error lines name the path ("Internal Server Error:
+    /reports/track/<code>/") and carry the request; both are redacted here.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            record.request = redact(repr(request))
+        return True

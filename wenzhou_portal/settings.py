@@ -454,11 +454,16 @@ LOGGING = {
             "timestamp": "time",
         },
     },
+    "filters": {
+        # No line carries a tracking code, Django's own error lines included.
+        "redact_codes": {"()": "wenzhou_portal.log_redaction.RedactingFilter"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
+            "filters": ["redact_codes"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

@@ -1,6 +1,7 @@
 """Intake: tracking codes, a citizen's report saved with its evidence, the reporter's rating."""
 
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -46,8 +47,9 @@ def tracking_code_generate() -> str:
 
 
 def tracking_code_normalise(raw: str) -> str | None:
-    """Accept a code as a citizen types it (lower case, dashes, O for 0); None if malformed."""
-    cleaned = "".join(raw.split()).replace("-", "").upper()
+    """Accept a code as a citizen types it (lower case, dashes, O for 0, full-width forms
+    from a Chinese input method); None if malformed."""
+    cleaned = "".join(unicodedata.normalize("NFKC", raw).split()).replace("-", "").upper()
     cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
     if len(cleaned) != TRACKING_CODE_LENGTH or any(c not in CROCKFORD for c in cleaned):
         return None

@@ -43,10 +43,10 @@ class ReportNotFound(Report.DoesNotExist):
 
 
 def tracking_code_read(raw: object) -> str | None:
-    """A code as typed or linked: full-width forms (a Chinese input method) fold first."""
+    """A code as typed or linked (anything but text is no code)."""
     if not isinstance(raw, str):
         return None
-    return tracking_code_normalise(unicodedata.normalize("NFKC", raw))
+    return tracking_code_normalise(raw)
 
 
 def _citizen_text(raw: object, *, field: str, maximum: int, empty: str) -> str:

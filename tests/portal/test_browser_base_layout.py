@@ -79,3 +79,17 @@ def test_read_aloud_button_appears_only_where_speech_synthesis_exists(live_serve
     page.goto(live_server.url + "/")
     has_speech = page.evaluate("'speechSynthesis' in window")
     assert page.locator("#read-aloud").is_visible() == has_speech
+
+
+def test_without_javascript_no_control_that_needs_it_is_shown(live_server, browser):
+    """The read-aloud button needs script; its hidden attribute must win over .btn."""
+    from tests.browser import PHONE
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        assert page.locator("#read-aloud").count() >= 1
+        assert not page.locator("#read-aloud").first.is_visible()
+    finally:
+        context.close()

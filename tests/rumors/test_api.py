@@ -71,6 +71,7 @@ def test_the_api_shares_the_submission_rate_limit(client, settings, district_rul
     assert response.status_code == 429
     assert response.json()["errors"][0]["message"]
     assert 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["retry_after"] == int(response["Retry-After"])
 
 
 def test_tracking_lookups_are_limited_and_say_when_to_retry(client, settings):
@@ -81,6 +82,7 @@ def test_tracking_lookups_are_limited_and_say_when_to_retry(client, settings):
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["message"]
     assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["retry_after"] == int(refused["Retry-After"])
 
 
 def test_public_tracking_shows_the_timeline_and_nothing_internal(

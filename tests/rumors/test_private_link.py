@@ -271,3 +271,13 @@ def test_the_private_link_page_reads_a_bounded_number_of_rows(
     with django_assert_max_num_queries(3):
         response = client.get(f"/reports/track/{report.tracking_code}/")
     assert "请补充截图。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["ｋ７ｑｈ－３ｍ９ｘ－ｔｒ２ｐ－ｚ８ｗｄ", "K7QH 3M9X TR2P Z8WD", "k7qh-3m9x-tr2p-z8wd"],
+)
+def test_the_one_normaliser_reads_a_code_as_people_type_it(typed):
+    from rumors.services import tracking_code_normalise
+
+    assert tracking_code_normalise(typed) == "K7QH3M9XTR2PZ8WD"

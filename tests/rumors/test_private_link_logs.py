@@ -217,3 +217,34 @@ def test_nginxs_documented_format_writes_code_as_a_placeholder(nginx_with_our_lo
     assert CODE not in text
     assert CODE.lower() not in text
     assert text.count('"https://ql.example/reports/track/[code]/"') == len(paths)
+
+
+def test_djangos_own_error_line_for_a_private_link_is_redacted():
+    """A 500 on a private link: "Internal Server Error: /reports/track/<code>/" and the
+    request Django attaches both reach stdout without the code."""
+    from django.test import RequestFactory
+
+    from wenzhou_portal.log_redaction import RedactingFilter
+
+    code = "K7QH3M9XTR2PZ8WD"
+    request = RequestFactory().get(f"/reports/track/{code}/")
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        (request.path,),
+        None,
+    )
+    record.request = request
+    assert RedactingFilter().filter(record) is True
+    assert code not in record.getMessage()
+    assert "/reports/track/[code]/" in record.getMessage()
+    assert code not in record.request
+
+
+def test_the_stdout_handler_is_wired_with_the_filter():
+    from django.conf import settings
+
+    assert "redact_codes" in settings.LOGGING["handlers"]["stdout"]["filters"]
