@@ -94,6 +94,15 @@ HANDLING_EVENT_KINDS = frozenset(
     }
 )
 PUBLIC_FIELD_HINT = _("举报人会看到这段文字。")
+# The second look's answer to the reporter, the same field for both decisions.
+REVIEW_REPLY = ActionField(
+    "reply",
+    _("给举报人的复核意见"),
+    FieldKind.LONG_TEXT,
+    required=True,
+    public=True,
+    max_length=LONG,
+)
 ACTIONS: dict[str, ReportAction] = {
     action.name: action
     for action in (
@@ -250,16 +259,7 @@ ACTIONS: dict[str, ReportAction] = {
             _("复核：维持原结果"),
             frozenset({Status.REVIEW}),
             Who.OFFICE,
-            (
-                ActionField(
-                    "reply",
-                    _("给举报人的复核意见"),
-                    FieldKind.LONG_TEXT,
-                    required=True,
-                    public=True,
-                    max_length=LONG,
-                ),
-            ),
+            (REVIEW_REPLY,),
             four_eyes=True,
         ),
         ReportAction(
@@ -268,14 +268,7 @@ ACTIONS: dict[str, ReportAction] = {
             frozenset({Status.REVIEW}),
             Who.OFFICE,
             (
-                ActionField(
-                    "reply",
-                    _("给举报人的复核意见"),
-                    FieldKind.LONG_TEXT,
-                    required=True,
-                    public=True,
-                    max_length=LONG,
-                ),
+                REVIEW_REPLY,
                 ActionField(
                     "working_days",
                     _("重新办理时限（工作日）"),
