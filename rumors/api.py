@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wenzhou_portal.api import ANY_SEGMENT, RateLimited, error_response, rate_limited_response
+from wenzhou_portal.api_tokens import ApiTokenAuthentication
 from wenzhou_portal.timeparse import parse_aware_datetime
 
 from . import limits, selectors, services
@@ -376,7 +377,9 @@ class DebunkLabelsView(APIView):
     """The debunk-label feed for platforms (辟谣标签): poll it cheaply with ETag or ?since=."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
+    # Open to all; a platform's token, when sent, is checked and its use recorded (no
+    # session: the feed is public and cacheable).
+    authentication_classes = [ApiTokenAuthentication]
 
     @extend_schema(
         description=(

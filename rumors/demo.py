@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from wenzhou_portal import aigc
 from wenzhou_portal import images as evidence_files
-from wenzhou_portal.demo import demo_seeder
+from wenzhou_portal.api_tokens import api_token_create
+from wenzhou_portal.demo import demo_accounts_path, demo_seeder
 from wenzhou_portal.districts import District
+from wenzhou_portal.models import ApiToken
 from wenzhou_portal.tags import tags_parse
 
 from . import services
@@ -170,6 +172,35 @@ def _memberships(departments: dict[str, Department]) -> None:
         user = users.filter(username=username).first()
         if user is not None:
             departments[key].members.add(user)
+
+
+DEMO_TOKEN_NAME = "鹿城区网信办 数治通案件系统"  # noqa: S105 - a display name, not a secret
+
+
+@demo_seeder(order=11)
+def seed_department_token(say: Callable[[str], None]) -> None:
+    """A department token for the Lucheng office's case system; shown once, kept in var/."""
+    office_admin = get_user_model().objects.filter(username="office_admin").first()
+    lucheng = Department.objects.filter(district=District.LUCHENG.value).first()
+    if office_admin is None or lucheng is None:
+        return
+    if ApiToken.objects.filter(name=DEMO_TOKEN_NAME, revoked_at__isnull=True).exists():
+        say(f"The demo department token already exists; it is in {demo_accounts_path()}.")
+        return
+    _token, secret = api_token_create(
+        actor=office_admin,
+        name=DEMO_TOKEN_NAME,
+        kind=ApiToken.Kind.DEPARTMENT,
+        department_id=lucheng.pk,
+        valid_days=365,
+    )
+    path = demo_accounts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"api-token {secret} department:{lucheng.name}\n")
+    path.chmod(0o600)
+    say(f"Demo department token for {lucheng.name} (shown once, kept in {path}):")
+    say(f"  Authorization: Bearer {secret}")
 
 
 @demo_seeder(order=10)

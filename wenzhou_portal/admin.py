@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,8 @@ from .accounts import (
     user_unlock,
     users_manageable_by,
 )
-from .models import AuditEvent, Notification, User
+from .api_tokens import MAX_VALIDITY_DAYS, api_token_create, api_token_revoke, department_choices
+from .models import ApiToken, AuditEvent, Notification, User
 from .text import neutralise, neutralise_html
 
 # Fields only a superuser may see on a form: an office admin never grants them.
@@ -297,3 +300,136 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- API tokens: created and revoked by the office, the secret shown once ----------------
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    """What a new token needs; the key, hash, account and dates are the service's."""
+
+    department = forms.TypedChoiceField(label=_("处置部门"), coerce=int, required=False)
+    valid_days = forms.IntegerField(
+        label=_("有效天数"),
+        min_value=1,
+        max_value=MAX_VALIDITY_DAYS,
+        initial=90,
+        help_text=_("令牌到期后自动失效，最长 365 天。"),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "kind")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "---------"), *department_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ApiToken.Kind.DEPARTMENT and not cleaned.get("department"):
+            self.add_error("department", _("处置部门令牌须选择所代表的部门。"))
+        return cleaned
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for departments' and platforms' systems; never edited, revoked with an action."""
+
+    list_display = (
+        "name",
+        "kind",
+        "display_department",
+        "key",
+        "expires_at",
+        "display_state",
+        "last_used_at",
+    )
+    list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "key")
+    fields = (
+        "name",
+        "kind",
+        "display_department",
+        "key",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    )
+    readonly_fields = fields
+    list_select_related = ("created_by", "revoked_by")
+    actions = ("revoke",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+            kwargs["fields"] = ("name", "kind", "department", "valid_days")
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("name", "kind", "department", "valid_days") if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A token's row is its history (who made it, when it was revoked): never deleted.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            return  # nothing on a token is edited; it is revoked with the action
+        token, secret = api_token_create(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            department_id=form.cleaned_data.get("department"),
+            valid_days=form.cleaned_data["valid_days"],
+            request=request,
+        )
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding = False
+        obj._state.db = token._state.db
+        obj.shown_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret exists only in this response: it is stored hashed, and it is not put
+        # in a message (the message storage may be a cookie).
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("API 令牌已创建"),
+            "token": obj,
+            "secret": obj.shown_secret,
+        }
+        response = TemplateResponse(request, "admin/wenzhou_portal/apitoken/created.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("撤销所选令牌"), permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        revoked = sum(
+            api_token_revoke(actor=request.user, token=token, request=request)
+            for token in queryset.filter(revoked_at__isnull=True)
+        )
+        self.message_user(
+            request,
+            ngettext("已撤销 %(count)d 个令牌。", "已撤销 %(count)d 个令牌。", revoked)
+            % {"count": revoked},
+        )
+
+    @admin.display(description=_("处置部门"))
+    def display_department(self, token):
+        if token.department_id is None:
+            return "—"
+        return dict(department_choices()).get(token.department_id, token.department_id)
+
+    @admin.display(description=_("状态"))
+    def display_state(self, token):
+        if token.revoked_at:
+            return gettext("已撤销")
+        return gettext("已过期") if token.expires_at <= timezone.now() else gettext("有效")

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.schemas.utils import get_pk_description
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .api_tokens import ApiTokenAuthentication
+
 
 def exception_handler(exc, context) -> Response | None:
     """Answer every API error as {"errors": [{"field", "message"}]} with the DRF status.
@@ -107,6 +109,10 @@ FORBIDDEN_STAFF = (
     "token is missing. Sessions carry no challenge, so this is 403, never 401."
 )
 FORBIDDEN_CSRF = "Sent with a signed-in session but without its CSRF token."
+UNAUTHORIZED_BEARER = (
+    "An `Authorization: Bearer` API token was sent and is wrong, expired or revoked (the "
+    "message says which, once the token is genuine). Requests without a token never get 401."
+)
 NOT_FOUND_DETAIL = "Nothing with this identifier that you may see."
 NOT_FOUND_PAGE = "The page number is past the last page (or is not a page number)."
 RETRY_AFTER = {
@@ -152,6 +158,11 @@ class PortalAutoSchema(AutoSchema):
 
     def _error_statuses(self) -> dict[int, str]:
         statuses = {400: BAD_REQUEST}
+        if any(
+            isinstance(authenticator, ApiTokenAuthentication)
+            for authenticator in self.view.get_authenticators()
+        ):
+            statuses[401] = UNAUTHORIZED_BEARER
         if not all(isinstance(rule, AllowAny) for rule in self.view.get_permissions()):
             statuses[403] = FORBIDDEN_STAFF
         elif self.method not in SAFE_METHODS and any(

@@ -39,13 +39,18 @@ def audit_record(
     without a dot are the portal's own (sign-ins, accounts).
     """
     app = action.split(".", 1)[0] if "." in action else "wenzhou_portal"
+    detail = dict(detail or {})
+    # An account acting through an API token (set by its authentication): name the token.
+    token = getattr(actor, "api_token_acting", None)
+    if token is not None:
+        detail.setdefault("api_token", {"id": token.pk, "key": token.key, "name": token.name})
     event = AuditEvent.objects.create(
         app=app,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         target=target[:200],
         ip_address=_audit_address(request),
-        detail=detail or {},
+        detail=detail,
     )
     logger.info(
         "audit",

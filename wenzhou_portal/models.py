@@ -140,3 +140,73 @@ class PhoneVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A credential for another system's calls to the API, standing for a department or a platform.
+
+    Each token acts through its own service account (``user``): an account with no usable
+    password that belongs to the token's department, so the API scopes a token exactly
+    as it scopes that department's handlers. Only a SHA-256 hash of the secret is kept;
+    the secret is shown once, when the token is created.
+    """
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("处置部门系统")
+        PLATFORM = "platform", _("平台")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    # The department a department token stands for. A plain id, not a foreign key: the
+    # departments belong to the report desk, which this package does not import; the
+    # service account's department membership is what the API's scoping reads.
+    department_id = models.PositiveBigIntegerField(_("处置部门"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("服务账号"),
+        on_delete=models.PROTECT,
+        related_name="api_token",
+    )
+    # The public half of the token, so that a request finds its row by an indexed lookup.
+    key = models.CharField(_("标识"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="department", department_id__isnull=False)
+                    | models.Q(kind="platform", department_id__isnull=True)
+                ),
+                name="api_token_department_iff_department_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"

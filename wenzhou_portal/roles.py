@@ -48,6 +48,10 @@ role_grants(
         "wenzhou_portal.change_user",
         "wenzhou_portal.view_auditevent",
         "wenzhou_portal.view_notification",
+        # API tokens: created and revoked (a change) by the office, never deleted.
+        "wenzhou_portal.view_apitoken",
+        "wenzhou_portal.add_apitoken",
+        "wenzhou_portal.change_apitoken",
         "auth.view_group",
         # Second factors: admin shows that a device exists and removes it, never its
         # secret; staff enrol themselves at /staff/2fa/.

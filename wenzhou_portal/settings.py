@@ -418,7 +418,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "wenzhou_portal.api.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials is still answered 403 (a session
+        # has no challenge); a wrong token is 401 all the same (see api_tokens.TokenRejected).
         "rest_framework.authentication.SessionAuthentication",
+        "wenzhou_portal.api_tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
