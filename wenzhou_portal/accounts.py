@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -49,6 +50,8 @@ def users_manageable_by(actor) -> QuerySet:
     users = get_user_model()._default_manager.all()
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return users.none()
+    # An API token's service account is managed through its token, never as a person.
+    users = users.filter(api_token__isnull=True)
     if actor.is_superuser:
         return users
     if not actor.has_perm("wenzhou_portal.change_user"):
@@ -59,6 +62,8 @@ def users_manageable_by(actor) -> QuerySet:
 def user_manageable_by(actor, user) -> bool:
     """True if the actor may change, unlock or reset the second factor of this account."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if _is_token_account(user):
         return False
     if actor.is_superuser:
         return True
@@ -291,3 +296,20 @@ def otp_device_remove(*, actor, device: Device, request: HttpRequest | None = No
             request=request,
             detail={"user_id": owner.pk, "devices": removed},
         )
+
+
+class PeopleOnlyBackend(ModelBackend):
+    """Password sign-in for people: an API token's service account never signs in,
+    even if someone gave it a password."""
+
+    def user_can_authenticate(self, user) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        return not _is_token_account(user)
+
+
+def _is_token_account(user) -> bool:
+    return (
+        user.pk is not None
+        and type(user).objects.filter(pk=user.pk, api_token__isnull=False).exists()
+    )

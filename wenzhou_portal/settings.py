@@ -253,7 +253,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, except that an API token's service account never signs in.
+    "wenzhou_portal.accounts.PeopleOnlyBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -236,3 +236,24 @@ def test_the_schema_documents_the_bearer_scheme(client):
     assert scheme["scheme"] == "bearer"
     reports = schema["paths"]["/api/v1/reports/"]["get"]
     assert {"apiToken": []} in reports["security"]
+
+
+def test_a_token_account_never_signs_in_even_given_a_password(client, platform, django_user_model):
+    """Someone sets a password on a token's service account: sign-in still refuses it,
+    and the account is not offered to anyone to manage as a person."""
+    from wenzhou_portal.accounts import user_manageable_by, users_manageable_by
+
+    token, _secret = platform
+    account = token.user
+    account.set_password("correct horse battery staple")
+    account.is_staff = True  # as a department token's account is
+    account.save()
+    response = client.post(
+        "/admin/login/",
+        {"username": account.username, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "_auth_user_id" not in client.session
+    superuser = django_user_model.objects.create_superuser("root", "r@example.org", "x" * 20)
+    assert account not in users_manageable_by(superuser)
+    assert not user_manageable_by(superuser, account)
