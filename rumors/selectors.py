@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from wenzhou_portal.citizen_auth import is_citizen
 from wenzhou_portal.roles import Role
 
 from .matching import account_normalise, text_similarity, url_normalise
@@ -114,6 +115,13 @@ def reports_overdue(reports: QuerySet[Report]) -> QuerySet[Report]:
     return reports.filter(
         status__in=OPEN_STATUSES, paused_at__isnull=True, due_at__lt=timezone.now()
     )
+
+
+def reports_of_citizen(user) -> QuerySet[Report]:
+    """A signed-in citizen's own reports, newest first; nothing for anyone else."""
+    if not is_citizen(user):
+        return Report.objects.none()
+    return Report.objects.filter(reporter=user).order_by("-created_at", "-pk")
 
 
 def report_by_tracking_code(code: str | None) -> Report | None:

@@ -5,9 +5,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenzhou_portal import images as evidence_files
+from wenzhou_portal.citizen_auth import NotifyForm, citizen_required
 from wenzhou_portal.qr import qr_svg_data_uri
 
 from . import limits, selectors, services
@@ -30,6 +31,7 @@ from .models import (
     Status,
 )
 from .services import reporter
+from .services.claims import ClaimRefused, report_claim
 
 SUBMITTED_SESSION_KEY = "rumors_submitted_code"
 
@@ -168,6 +170,47 @@ def report_link_send(request: HttpRequest) -> HttpResponse:
         else gettext("查询链接已发送到您的电子邮箱，请注意查收。"),
     )
     return redirect("rumors:submitted")
+
+
+def _my_reports_page(request: HttpRequest, claim_form=None, status: int = 200) -> HttpResponse:
+    user = request.user
+    context = {
+        "reports": selectors.reports_of_citizen(user),
+        "claim_form": claim_form or TrackForm(),
+        "notify_form": NotifyForm(initial={"channel": user.notify_channel, "email": user.email}),
+    }
+    return _private(render(request, "rumors/my_reports.html", context, status=status))
+
+
+@never_cache
+@require_GET
+@citizen_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """我的举报: the signed-in citizen's reports, each opening its private tracking page."""
+    return _my_reports_page(request)
+
+
+@never_cache
+@require_POST
+@citizen_required
+def my_reports_claim(request: HttpRequest) -> HttpResponse:
+    """Claim an anonymously filed report by its tracking code."""
+    refused = limits.lookup_attempt(request)
+    if refused:
+        return _lookup_refused(request, refused)
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return _my_reports_page(request, form, status=400)
+    try:
+        report = report_claim(citizen=request.user, code=form.cleaned_data["code"])
+    except ClaimRefused as exc:
+        form.add_error(None, exc)
+        return _my_reports_page(request, form, status=404)
+    messages.success(
+        request,
+        gettext("举报 %(code)s 已加入我的举报。") % {"code": report.formatted_tracking_code},
+    )
+    return redirect("rumors:mine")
 
 
 @never_cache

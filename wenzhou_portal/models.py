@@ -11,6 +11,20 @@ from .roles import Role
 class User(AbstractUser):
     """A portal account: staff in admin, and citizens who sign in to take part."""
 
+    class NotifyChannel(models.TextChoices):
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+        NONE = "none", _("不通知")
+
+    # A citizen's mobile number, as the keyed hash phone verification stores (never the
+    # number itself); empty for staff. Unique, so one number is one citizen account.
+    mobile_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    mobile_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
+    notify_channel = models.CharField(
+        _("通知方式"), max_length=8, choices=NotifyChannel.choices, default=NotifyChannel.NONE
+    )
     is_citizen_observer = models.BooleanField(
         _("市民网络观察员"),
         default=False,
@@ -22,8 +36,13 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
 
     def notification_address(self, channel: str) -> str:
-        """Where a staff member is told: their e-mail (staff get no text messages)."""
+        """Where a staff member is told: their e-mail (staff get no text messages).
+
+        A citizen is told only on the channel they chose; no number is kept to text.
+        """
         if channel != "email" or not self.is_active:
+            return ""
+        if self.mobile_hash and self.notify_channel != self.NotifyChannel.EMAIL:
             return ""
         return self.email
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("staff/", include("wenzhou_portal.staff_urls")),
+    path("account/", include("wenzhou_portal.citizen_urls")),
     path("reports/", include("rumors.urls")),
     path("debunks/", include("rumors.debunk_urls")),
     path("campaigns/", include("campaigns.urls")),
