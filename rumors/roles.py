@@ -33,6 +33,11 @@ role_grants(
         "rumors.add_debunkappearance",
         "rumors.change_debunkappearance",
         "rumors.delete_debunkappearance",
+        # Departments' systems: endpoints are managed here, the delivery log is read.
+        "rumors.view_webhookendpoint",
+        "rumors.add_webhookendpoint",
+        "rumors.change_webhookendpoint",
+        "rumors.view_webhookdelivery",
     },
 )
 # Handlers act through the report's handling actions, scoped to their department.

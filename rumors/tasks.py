@@ -47,3 +47,16 @@ def tell_reporters_of_correction(debunk_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def tell_reporters_of_withdrawal(debunk_id: int) -> int:
     return services.debunk_tell_reporters_of_withdrawal(debunk_id=debunk_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=services.webhooks.MAX_ATTEMPTS - 1)
+def webhook_deliver(self, delivery_id: int) -> str:
+    state = services.webhook_deliver(delivery_id=delivery_id)
+    if state == "pending":  # failed this time; the service recorded why and when next
+        raise self.retry(countdown=2 ** (self.request.retries + 1))
+    return state
+
+
+@shared_task
+def webhooks_requeue() -> int:
+    return services.webhooks_requeue()

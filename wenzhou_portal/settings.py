@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wenzhou_portal.tasks.notifications_requeue",
         "schedule": 5 * 60.0,
     },
+    "rumors-requeue-webhooks": {
+        "task": "rumors.tasks.webhooks_requeue",
+        "schedule": 60.0,
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
@@ -337,6 +341,11 @@ SMS_BACKEND = env_str("SMS_BACKEND", "wenzhou_portal.sms.LoggingSMSBackend")
 # A notification still pending after this long (its task was never delivered) is queued
 # again by beat.
 NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 300)
+# Webhooks to departments' systems: short timeouts, so a slow endpoint only holds a
+# worker briefly; plain http:// endpoints only where explicitly allowed (never production).
+WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 3)
+WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 5)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 
 # --- Report desk -----------------------------------------------------------------------
 # Limits (wenzhou_portal/limits.py): accepted reports count toward the minute and day

@@ -3,4 +3,4 @@
 Importing the modules registers their ModelAdmins with the admin site.
 """
 
-from . import debunks, reference, reports  # noqa: F401  (registration on import)
+from . import debunks, reference, reports, webhooks  # noqa: F401  (registration on import)

@@ -44,6 +44,7 @@ from .reports import (
     ReportEvent,
     ReportTag,
 )
+from .webhooks import WebhookDelivery, WebhookEndpoint, validate_webhook_url
 
 __all__ = [
     "CATEGORY_EXAMPLES",
@@ -82,4 +83,7 @@ __all__ = [
     "Status",
     "TriageTag",
     "Verdict",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "validate_webhook_url",
 ]

@@ -10,7 +10,8 @@
 - ``reporter``: the reporter's steps by tracking code: answer, ask for a second look,
   send the private link (built in ``links``);
 - ``debunks``: publish, correct, withdraw, and the reports a debunk answers;
-- ``deadlines``: beat's deadline checks and contact erasure.
+- ``deadlines``: beat's deadline checks and contact erasure;
+- ``webhooks``: signed deliveries to departments' systems, recorded with each step.
 
 Services queue tasks by name (``wenzhou_portal.celery.enqueue``), so only tasks import
 services, never the other way round.
@@ -90,6 +91,13 @@ from .routing import (
     rule_match,
 )
 from .triage import report_tags_set
+from .webhooks import (
+    webhook_deliver,
+    webhook_secret_generate,
+    webhook_signature,
+    webhooks_record,
+    webhooks_requeue,
+)
 
 __all__ = [
     "ACTIONS",
@@ -148,4 +156,9 @@ __all__ = [
     "rule_match",
     "tracking_code_generate",
     "tracking_code_normalise",
+    "webhook_deliver",
+    "webhook_secret_generate",
+    "webhook_signature",
+    "webhooks_record",
+    "webhooks_requeue",
 ]

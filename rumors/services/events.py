@@ -18,6 +18,7 @@ from ..models import (
     ReportEvent,
 )
 from .links import report_private_url
+from .webhooks import webhooks_record
 
 logger = logging.getLogger("rumors")
 
@@ -57,6 +58,7 @@ def _event(
     )
     if public_text:
         _tell_reporter(event)
+    webhooks_record(event=event)
     return event
 
 
