@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -23,6 +22,7 @@ from .accounts import (
     user_unlock,
     users_manageable_by,
 )
+from .admin_audit import SecretShownOnceMixin
 from .api_tokens import MAX_VALIDITY_DAYS, api_token_create, api_token_revoke, department_choices
 from .models import ApiToken, AuditEvent, Notification, User
 from .text import neutralise, neutralise_html
@@ -333,7 +333,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SecretShownOnceMixin, admin.ModelAdmin):
     """Tokens for departments' and platforms' systems; never edited, revoked with an action."""
 
     list_display = (
@@ -396,19 +396,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj._state.db = token._state.db
         obj.shown_secret = secret
 
-    def response_add(self, request, obj, post_url_continue=None):
-        # The secret exists only in this response: it is stored hashed, and it is not put
-        # in a message (the message storage may be a cookie).
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("API 令牌已创建"),
-            "token": obj,
-            "secret": obj.shown_secret,
-        }
-        response = TemplateResponse(request, "admin/wenzhou_portal/apitoken/created.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+    created_page_template = "admin/wenzhou_portal/apitoken/created.html"
+    created_page_title = _("API 令牌已创建")
+    created_page_object_name = "token"
 
     @admin.action(description=_("撤销所选令牌"), permissions=["change"])
     def revoke(self, request, queryset) -> None:

@@ -6,6 +6,7 @@ a population figure) are recorded by this mixin, so every staff write leaves one
 """
 
 from django.contrib import admin
+from django.template.response import TemplateResponse
 
 from .audit import audit_record, audit_target
 
@@ -78,3 +79,28 @@ class AuditedModelAdmin(AuditedInlinesMixin, admin.ModelAdmin):
                 target=target,
                 request=request,
             )
+
+
+class SecretShownOnceMixin:
+    """After an add, answer with a page that shows the new secret once (``obj.shown_secret``).
+
+    The secret is never put in a message (the message storage may be a cookie) nor on the
+    change page, and the page is not cached. Set ``created_page_template``,
+    ``created_page_title`` and ``created_page_object_name`` (the object's name in the template).
+    """
+
+    created_page_template = ""
+    created_page_title = ""
+    created_page_object_name = "object"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(self.created_page_title),
+            self.created_page_object_name: obj,
+            "secret": obj.shown_secret,
+        }
+        response = TemplateResponse(request, self.created_page_template, context)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,18 +1,16 @@
 """Admin for webhooks: office admins manage endpoints; staff read the delivery log."""
 
 from django.contrib import admin
-from django.template.response import TemplateResponse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from wenzhou_portal.admin_audit import AuditedModelAdmin
+from wenzhou_portal.admin_audit import AuditedModelAdmin, SecretShownOnceMixin
 
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..services import webhook_secret_generate
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AuditedModelAdmin):
+class WebhookEndpointAdmin(SecretShownOnceMixin, AuditedModelAdmin):
     """Endpoints are switched off, never deleted: their deliveries are the log."""
 
     list_display = ("name", "department", "url", "is_active", "created_at")
@@ -30,19 +28,9 @@ class WebhookEndpointAdmin(AuditedModelAdmin):
             obj.shown_secret = obj.secret
         super().save_model(request, obj, form, change)
 
-    def response_add(self, request, obj, post_url_continue=None):
-        # The secret is shown in this response only, never in a message (the message
-        # storage may be a cookie) nor on the change page.
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Webhook 回调已创建"),
-            "endpoint": obj,
-            "secret": obj.shown_secret,
-        }
-        response = TemplateResponse(request, "admin/rumors/webhookendpoint/created.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+    created_page_template = "admin/rumors/webhookendpoint/created.html"
+    created_page_title = _("Webhook 回调已创建")
+    created_page_object_name = "endpoint"
 
 
 @admin.register(WebhookDelivery)
