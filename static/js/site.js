@@ -23,3 +23,14 @@
     window.speechSynthesis.speak(utterance);
   });
 })();
+
+// After a submission the page opens at #outcome (the form posts to "…#outcome"): the
+// browser scrolls there by itself; focus it too, so that a screen reader starts there.
+(function () {
+  "use strict";
+  if (window.location.hash !== "#outcome") { return; }
+  var outcome = document.getElementById("outcome");
+  if (!outcome) { return; }
+  if (!outcome.hasAttribute("tabindex")) { outcome.setAttribute("tabindex", "-1"); }
+  outcome.focus();
+})();
