@@ -11,13 +11,16 @@ from django.utils import timezone
 from wenzhou_portal import aigc
 from wenzhou_portal import images as evidence_files
 from wenzhou_portal.api_tokens import api_token_create
+from wenzhou_portal.citizen_auth import citizen_account_get_or_create
 from wenzhou_portal.demo import demo_accounts_path, demo_seeder
 from wenzhou_portal.districts import District
 from wenzhou_portal.models import ApiToken
+from wenzhou_portal.phone_verification import phone_hash
+from wenzhou_portal.phones import mobile_masked
 from wenzhou_portal.tags import tags_parse
 
 from . import services
-from .models import Department, DepartmentKind, Report, RoutingRule
+from .models import Department, DepartmentKind, Report, RoutingRule, WebhookEndpoint
 
 SECTOR_DEPARTMENTS = {
     "police": "市公安局网安支队",
@@ -612,3 +615,105 @@ def seed_citizen_loop(say: Callable[[str], None]) -> None:
         f"Citizen loop: a cluster of {linked + 1}, a second look in progress, "
         "an AI-made rumor with a labelled image."
     )
+
+
+# Demo numbers from the range the MIIT keeps for examples are not allowed by the phone
+# parser's validity check, so these are ordinary-looking numbers that the demo's logging
+# SMS backend never sends anywhere: the sign-in code appears in the server's console.
+DEMO_CITIZEN_NUMBER = "13957700001"
+DEMO_OBSERVER_NUMBER = "13957700002"
+DEMO_CITIZEN_REPORTS = [
+    (
+        "rumor",
+        "wechat",
+        District.OUHAI,
+        "朋友圈传“瓯海区明天起所有中小学停课一周”，没有看到教育局通知。",
+        "https://mp.weixin.qq.com/s/demo-school-closure",
+    ),
+    (
+        "fraud",
+        "douyin",
+        District.RUIAN,
+        "抖音直播间自称“温州市医保局”，让老人扫码领取医保补贴，要求填写银行卡号。",
+        "https://live.douyin.com/demo-medical-subsidy",
+    ),
+    (
+        "cyberbullying",
+        "weibo",
+        District.LUCHENG,
+        "微博上有人把一位外卖员的照片和手机号挂出来辱骂，转发已上千。",
+        "https://weibo.com/1/demo-doxxing",
+    ),
+]
+DEMO_WEBHOOK_NAME = "鹿城区数治通案件系统（演示地址）"
+# A reserved example domain: it never resolves, so the demo's deliveries show the retry
+# path in the delivery log. Point the endpoint at a real receiver to see them arrive.
+DEMO_WEBHOOK_URL = "https://cases.lucheng.example/qinglang/webhook"
+
+
+@demo_seeder(order=26)
+def seed_citizens(say: Callable[[str], None]) -> None:
+    """A signed-in citizen with three reports and a citizen observer with one."""
+    citizen = citizen_account_get_or_create(
+        phone_hash=phone_hash(DEMO_CITIZEN_NUMBER), masked=mobile_masked(DEMO_CITIZEN_NUMBER)
+    )
+    observer = citizen_account_get_or_create(
+        phone_hash=phone_hash(DEMO_OBSERVER_NUMBER), masked=mobile_masked(DEMO_OBSERVER_NUMBER)
+    )
+    if not observer.is_citizen_observer:
+        observer.is_citizen_observer = True
+        observer.save(update_fields=["is_citizen_observer"])
+    if Report.objects.filter(reporter__in=[citizen, observer]).exists():
+        say("Demo citizens already exist.")
+        return
+    for category, platform, district, content, url in DEMO_CITIZEN_REPORTS:
+        report = services.report_submit(
+            data=services.ReportInput(
+                category=category, platform=platform, content=content, url=url, district=district
+            ),
+            reporter=citizen,
+            queue_routing=False,
+        )
+        services.report_route(report_id=report.pk)
+    report = services.report_submit(
+        data=services.ReportInput(
+            category="rumor",
+            platform="kuaishou",
+            content="快手视频称洞头区海边发现不明生物尸体会传染疾病，画面是多年前的外地新闻。",
+            url="https://www.kuaishou.com/short-video/demo-observer",
+            district=District.DONGTOU,
+        ),
+        reporter=observer,
+        queue_routing=False,
+    )
+    services.report_route(report_id=report.pk)
+    path = demo_accounts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"citizen {DEMO_CITIZEN_NUMBER} three reports\n")
+        handle.write(f"citizen-observer {DEMO_OBSERVER_NUMBER} 市民网络观察团\n")
+    path.chmod(0o600)
+    say(
+        f"Demo citizens: {DEMO_CITIZEN_NUMBER} (three reports) and {DEMO_OBSERVER_NUMBER} "
+        "(an observer); sign in at /account/sign-in/, the code is printed in the console."
+    )
+
+
+@demo_seeder(order=12)
+def seed_webhook_endpoint(say: Callable[[str], None]) -> None:
+    """A webhook endpoint for the Lucheng office's case system (an unreachable demo address)."""
+    lucheng = Department.objects.filter(district=District.LUCHENG.value).first()
+    if lucheng is None:
+        return
+    _endpoint, created = WebhookEndpoint.objects.get_or_create(
+        name=DEMO_WEBHOOK_NAME,
+        defaults={
+            "department": lucheng,
+            "url": DEMO_WEBHOOK_URL,
+            "secret": services.webhook_secret_generate(),
+        },
+    )
+    if created:
+        say(
+            f"Demo webhook endpoint for {lucheng.name}: {DEMO_WEBHOOK_URL} (unreachable by design)."
+        )

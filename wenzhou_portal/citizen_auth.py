@@ -47,21 +47,7 @@ def citizen_sign_in(*, verification_id: int, code: str, masked: str):
     first sign-in). Raises PhoneVerificationRefused for a wrong, expired or locked code
     and CitizenSignInRefused for a staff or deactivated account's number."""
     verification = phone_code_verify(verification_id=verification_id, code=code)
-    users = get_user_model()._default_manager
-    user = users.filter(mobile_hash=verification.phone_hash).first()
-    if user is None:
-        try:
-            with transaction.atomic():
-                user = users.create(
-                    username=f"citizen-{verification.phone_hash[:24]}",
-                    mobile_hash=verification.phone_hash,
-                    mobile_masked=masked,
-                )
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-        except IntegrityError:
-            # The same number signing in twice at once: the other request made the account.
-            user = users.get(mobile_hash=verification.phone_hash)
+    user = citizen_account_get_or_create(phone_hash=verification.phone_hash, masked=masked)
     if user.is_staff or user.is_superuser or hasattr(user, "api_token"):
         raise CitizenSignInRefused(
             gettext("该手机号属于工作人员账号，请从工作人员入口登录。"), code="staff"
@@ -69,6 +55,25 @@ def citizen_sign_in(*, verification_id: int, code: str, masked: str):
     if not user.is_active:
         raise CitizenSignInRefused(gettext("该账号已停用。"), code="inactive")
     audit_record(action="citizen.signed_in", actor=user, target=user.mobile_masked)
+    return user
+
+
+def citizen_account_get_or_create(*, phone_hash: str, masked: str):
+    """The account of a proven number (made on first sign-in, with no usable password)."""
+    users = get_user_model()._default_manager
+    user = users.filter(mobile_hash=phone_hash).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = users.create(
+                username=f"citizen-{phone_hash[:24]}", mobile_hash=phone_hash, mobile_masked=masked
+            )
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    except IntegrityError:
+        # The same number signing in twice at once: the other request made the account.
+        user = users.get(mobile_hash=phone_hash)
     return user
 
 

@@ -60,6 +60,31 @@ def test_seed_demo_with_a_broker_and_no_worker_builds_the_whole_demo_twice_over(
     assert recent.filter(status=Status.REVIEW, review_reason__gt="").count() == 1
     ai_made = recent.get(category="ai_rumor")
     assert ai_made.evidence.get().ai_label == AiLabel.PRESENT
+    # Citizens who sign in and systems that connect: a citizen with three reports, an
+    # observer whose report is in the priority lane, a department token, a webhook endpoint.
+    from django.conf import settings as django_settings
+    from django.contrib.auth import get_user_model
+
+    from rumors.models import WebhookEndpoint
+    from wenzhou_portal.models import ApiToken
+
+    citizens = get_user_model().objects.filter(mobile_hash__gt="", is_staff=False)
+    assert sorted(
+        Report.objects.filter(reporter__in=citizens).values_list(
+            "reporter__is_citizen_observer", flat=True
+        )
+    ) == [False, False, False, True]
+    observer_report = Report.objects.get(reporter__is_citizen_observer=True)
+    assert observer_report.priority == django_settings.OBSERVER_PRIORITY
+    assert (
+        ApiToken.objects.filter(kind=ApiToken.Kind.DEPARTMENT, revoked_at__isnull=True).count() == 1
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.is_active
+    assert len(endpoint.secret) == 64
+    accounts = (tmp_path / "demo-accounts.txt").read_text(encoding="utf-8")
+    assert "citizen 13957700001" in accounts
+    assert "citizen-observer 13957700002" in accounts
 
 
 def test_a_failing_seeder_leaves_nothing_half_done(settings, tmp_path, monkeypatch):
