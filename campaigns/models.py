@@ -24,6 +24,11 @@ KIND_DESCRIPTIONS = {
 }
 
 
+# A signature or a vote can be taken back this long after it was given (MIIT's
+# age-friendly rules: an undo for legal and financial submissions).
+WITHDRAW_MINUTES = 10
+
+
 class CampaignState(models.TextChoices):
     UPCOMING = "upcoming", _("即将开始")
     LIVE = "live", _("进行中")
@@ -34,12 +39,23 @@ class Campaign(models.Model):
     """A themed online campaign; its state follows from its dates."""
 
     title = models.CharField(_("标题"), max_length=120)
-    slug = models.SlugField(_("网址名"), max_length=80, unique=True)
+    title_en = models.CharField(_("英文标题"), max_length=120, blank=True)
+    # Left blank in admin, the slug is made from the title (pinyin): campaigns.slugs.
+    slug = models.SlugField(
+        _("网址名"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_("留空则按标题自动生成（拼音），例如 wen-ming-shang-wang。"),
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=CampaignKind.choices)
     summary = models.CharField(_("简介"), max_length=300)
+    summary_en = models.CharField(_("英文简介"), max_length=300, blank=True)
     body = models.TextField(_("正文（Markdown）"), blank=True)
+    body_en = models.TextField(_("英文正文（Markdown）"), blank=True)
     cover_path = models.CharField(max_length=200, blank=True, editable=False)
     organiser = models.CharField(_("主办单位"), max_length=100, default="温州市委网信办")
+    organiser_en = models.CharField(_("主办单位（英文）"), max_length=100, blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     is_published = models.BooleanField(_("已发布"), default=False)
@@ -136,6 +152,7 @@ class CampaignTag(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tag_links")
     name = models.CharField(_("标签"), max_length=30)
+    name_en = models.CharField(_("英文标签"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("标签")
@@ -162,14 +179,19 @@ class Signature(models.Model):
     number = models.PositiveIntegerField(_("签名序号"))
     is_hidden = models.BooleanField(_("不在签名墙显示"), default=False)
     signed_at = models.DateTimeField(_("签名时间"), default=timezone.now)
+    # Set when the signer takes it back (within WITHDRAW_MINUTES): off the wall, not counted.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("签名")
         verbose_name_plural = _("签名")
         ordering = ["-number"]
         constraints = [
+            # A withdrawn signature no longer holds the number: its signer may sign again.
             models.UniqueConstraint(
-                fields=["campaign", "phone_hash"], name="one_signature_per_phone"
+                fields=["campaign", "phone_hash"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_signature_per_phone",
             ),
             models.UniqueConstraint(fields=["campaign", "number"], name="signature_numbers_unique"),
         ]
@@ -188,7 +210,9 @@ class Candidate(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="candidates")
     name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
     story = models.TextField(_("介绍"), max_length=2000)
+    story_en = models.TextField(_("英文介绍"), max_length=2000, blank=True)
     link = models.URLField(_("作品链接"), blank=True)
     image_path = models.CharField(max_length=200, blank=True, editable=False)
     entrant_contact = models.CharField(_("投稿人联系方式"), max_length=60, blank=True)
@@ -230,6 +254,9 @@ class Vote(models.Model):
     is_flagged = models.BooleanField(_("疑似刷票"), default=False)
     is_excluded = models.BooleanField(_("已剔除"), default=False)
     exclusion_reason = models.CharField(_("剔除原因"), max_length=200, blank=True)
+    # Set when the voter takes the vote back (within WITHDRAW_MINUTES): the row stays on
+    # record, is left out of every tally and frees its daily slot.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("投票")
@@ -237,8 +264,11 @@ class Vote(models.Model):
         constraints = [
             # The n-th vote of a voter's day exists once: the daily limit holds under
             # concurrent requests because the database refuses a second row for a slot.
+            # A withdrawn vote gives its slot back.
             models.UniqueConstraint(
-                fields=["campaign", "phone_hash", "cast_on", "slot"], name="one_vote_per_daily_slot"
+                fields=["campaign", "phone_hash", "cast_on", "slot"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_vote_per_daily_slot",
             ),
             models.CheckConstraint(
                 condition=~models.Q(is_excluded=True) | ~models.Q(exclusion_reason=""),
@@ -285,6 +315,10 @@ class EventRegistration(models.Model):
     phone_tail = models.CharField(_("手机尾号"), max_length=4)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     cancel_token = models.CharField(max_length=43, unique=True)
+    # What an elder types to cancel, with the number's last four digits (no long link).
+    short_code = models.CharField(
+        _("取消码"), max_length=8, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("报名时间"), default=timezone.now)
 
     class Meta:

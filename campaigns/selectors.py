@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Campaign,
     CampaignDistrict,
+    CampaignKind,
     CampaignTag,
     Candidate,
     EventRegistration,
@@ -43,6 +44,11 @@ REACH_DEFINITIONS = {
     "votes": (_("有效票数"), _("计入结果的公众投票数（不含已剔除的票）。")),
     "external_reads": (_("外部阅读量"), _("编辑录入的抖音、微信、微博等平台上的阅读量之和。")),
     "reach": (_("总传播量"), _("本站浏览量与外部阅读量之和。")),
+}
+# Figures that only some kinds have; a theme week shows no "投稿数 0 / 有效票数 0".
+REACH_KINDS = {
+    "entries": (CampaignKind.CONTEST,),
+    "votes": (CampaignKind.VOTE, CampaignKind.CONTEST),
 }
 
 
@@ -89,14 +95,15 @@ def campaign_reach(campaign: Campaign) -> dict[str, dict]:
     views = campaign.page_views.aggregate(views=Sum("views"), visitors=Sum("unique_visitors"))
     external = campaign.external_reach.aggregate(reads=Sum("reads"))["reads"] or 0
     participants = (
-        Signature.objects.filter(campaign=campaign).count()
+        Signature.objects.filter(campaign=campaign, withdrawn_at__isnull=True).count()
         + EventRegistration.objects.filter(campaign=campaign)
         .exclude(status=EventRegistration.Status.CANCELLED)
         .count()
     )
     entries = Candidate.objects.filter(campaign=campaign, status_token__isnull=False).count()
-    votes = Vote.objects.filter(campaign=campaign, is_excluded=False).count()
-    voters = Vote.objects.filter(campaign=campaign).values("phone_hash").distinct().count()
+    live_votes = Vote.objects.filter(campaign=campaign, withdrawn_at__isnull=True)
+    votes = live_votes.filter(is_excluded=False).count()
+    voters = live_votes.values("phone_hash").distinct().count()
     values = {
         "entries": entries,
         "votes": votes,
@@ -109,12 +116,13 @@ def campaign_reach(campaign: Campaign) -> dict[str, dict]:
     return {
         key: {"value": values[key], "label": label, "definition": definition}
         for key, (label, definition) in REACH_DEFINITIONS.items()
+        if key not in REACH_KINDS or campaign.kind in REACH_KINDS[key]
     }
 
 
 def signature_wall(campaign: Campaign, *, limit: int = 50) -> list[Signature]:
     return list(
-        Signature.objects.filter(campaign=campaign, is_hidden=False)
+        Signature.objects.filter(campaign=campaign, is_hidden=False, withdrawn_at__isnull=True)
         .only("display_name", "district", "number", "signed_at")
         .order_by("-number")[:limit]
     )
@@ -123,7 +131,7 @@ def signature_wall(campaign: Campaign, *, limit: int = 50) -> list[Signature]:
 def participants_by_district(*, start: datetime, end: datetime) -> dict[str, int]:
     """Pledge signers per district in [start, end): one grouped query (for the index)."""
     rows = (
-        Signature.objects.filter(signed_at__gte=start, signed_at__lt=end)
+        Signature.objects.filter(signed_at__gte=start, signed_at__lt=end, withdrawn_at__isnull=True)
         .exclude(district="")
         .values("district")
         .annotate(n=Count("pk"))
@@ -145,8 +153,16 @@ def vote_results(campaign: Campaign) -> dict:
     candidates = (
         Candidate.objects.filter(campaign=campaign, status=Candidate.Status.APPROVED)
         .annotate(
-            counted=Count("votes", filter=Q(votes__is_excluded=False), distinct=True),
-            excluded=Count("votes", filter=Q(votes__is_excluded=True), distinct=True),
+            counted=Count(
+                "votes",
+                filter=Q(votes__is_excluded=False, votes__withdrawn_at__isnull=True),
+                distinct=True,
+            ),
+            excluded=Count(
+                "votes",
+                filter=Q(votes__is_excluded=True, votes__withdrawn_at__isnull=True),
+                distinct=True,
+            ),
             jury=Avg("jury_scores__score"),
         )
         .order_by("order", "pk")
@@ -169,7 +185,7 @@ def vote_results(campaign: Campaign) -> dict:
         key=lambda item: (item["final"] is None, -(item["final"] or 0), item["candidate"].pk)
     )
     reasons = (
-        Vote.objects.filter(campaign=campaign, is_excluded=True)
+        Vote.objects.filter(campaign=campaign, is_excluded=True, withdrawn_at__isnull=True)
         .values("exclusion_reason")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -195,12 +211,16 @@ def participation_by_day(campaign: Campaign) -> list[dict]:
                 {"day": row["day"], "signatures": 0, "registrations": 0, "entries": 0, "votes": 0},
             )[key] = row["n"]
 
-    add(Signature.objects.filter(campaign=campaign), "signed_at", "signatures")
+    add(
+        Signature.objects.filter(campaign=campaign, withdrawn_at__isnull=True),
+        "signed_at",
+        "signatures",
+    )
     add(EventRegistration.objects.filter(campaign=campaign), "created_at", "registrations")
     add(
         Candidate.objects.filter(campaign=campaign, status_token__isnull=False),
         "created_at",
         "entries",
     )
-    add(Vote.objects.filter(campaign=campaign), "cast_at", "votes")
+    add(Vote.objects.filter(campaign=campaign, withdrawn_at__isnull=True), "cast_at", "votes")
     return [days[day] for day in sorted(days)]

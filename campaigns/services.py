@@ -7,8 +7,9 @@ their write, so a staff write and its record stand or fall together.
 """
 
 import secrets
+import unicodedata
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
@@ -39,6 +40,7 @@ from wenzhou_portal.tags import tags_clean
 from wenzhou_portal.tags import tags_parse as shared_tags_parse
 
 from .models import (
+    WITHDRAW_MINUTES,
     Campaign,
     CampaignDistrict,
     CampaignKind,
@@ -132,12 +134,66 @@ def pledge_sign(
                     number=number,
                 )
         except IntegrityError as exc:
-            if Signature.objects.filter(campaign=campaign, phone_hash=hashed_phone).exists():
+            if Signature.objects.filter(
+                campaign=campaign, phone_hash=hashed_phone, withdrawn_at__isnull=True
+            ).exists():
                 raise ParticipationRefused(
                     gettext("这个手机号已经签过名了，谢谢您的支持！"), code="already_signed"
                 ) from exc
             continue  # two signers took the same number at once: take the next
     raise ParticipationRefused(gettext("签名人数较多，请稍后重试。"), code="busy")
+
+
+# --- Taking a signature or a vote back --------------------------------------------------
+
+
+def _withdraw_deadline_passed() -> ParticipationRefused:
+    return ParticipationRefused(
+        gettext("已经超过 %(n)s 分钟，不能再撤回了。如有疑问，请联系主办单位。")
+        % {"n": WITHDRAW_MINUTES},
+        code="withdraw_too_late",
+    )
+
+
+def withdrawable_until(given_at: datetime) -> datetime:
+    """The moment after which a signature or vote given at ``given_at`` stays."""
+    return given_at + timedelta(minutes=WITHDRAW_MINUTES)
+
+
+def signature_withdraw(*, signature_id: int, now: datetime | None = None) -> Signature:
+    """Take a signature back within WITHDRAW_MINUTES: it leaves the wall and the counts.
+
+    A conditional update is the claim: a late or second request changes nothing.
+    """
+    now = now or timezone.now()
+    taken_back = Signature.objects.filter(
+        pk=signature_id,
+        withdrawn_at__isnull=True,
+        signed_at__gt=now - timedelta(minutes=WITHDRAW_MINUTES),
+    ).update(withdrawn_at=now)
+    signature = Signature.objects.select_related("campaign").get(pk=signature_id)
+    if not taken_back:
+        if signature.withdrawn_at is not None:
+            raise ParticipationRefused(gettext("这个签名已经撤回了。"), code="already_withdrawn")
+        raise _withdraw_deadline_passed()
+    return signature
+
+
+def vote_withdraw(*, vote_id: int, now: datetime | None = None) -> Vote:
+    """Take a vote back within WITHDRAW_MINUTES: kept on record, marked, out of every tally,
+    and its daily slot is free again (the slot constraint ignores withdrawn votes)."""
+    now = now or timezone.now()
+    taken_back = Vote.objects.filter(
+        pk=vote_id,
+        withdrawn_at__isnull=True,
+        cast_at__gt=now - timedelta(minutes=WITHDRAW_MINUTES),
+    ).update(withdrawn_at=now)
+    vote = Vote.objects.select_related("candidate", "campaign").get(pk=vote_id)
+    if not taken_back:
+        if vote.withdrawn_at is not None:
+            raise ParticipationRefused(gettext("这一票已经撤回了。"), code="already_withdrawn")
+        raise _withdraw_deadline_passed()
+    return vote
 
 
 # --- Events --------------------------------------------------------------------------
@@ -180,7 +236,43 @@ def event_register(
             if full
             else EventRegistration.Status.CONFIRMED,
             cancel_token=secrets.token_urlsafe(32),
+            short_code=_short_code_unused(),
         )
+
+
+# Letters and digits nobody confuses when reading them aloud or off a screen: no 0/O,
+# 1/I/L, 2/Z, 5/S, 8/B.
+SHORT_CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+SHORT_CODE_LENGTH = 6
+
+
+def _short_code_unused() -> str:
+    while True:
+        code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        if not EventRegistration.objects.filter(short_code=code).exists():
+            return code
+
+
+def short_code_normalise(text: str) -> str:
+    """What was typed, as stored: full-width to half-width, upper case, no spaces or dashes."""
+    text = unicodedata.normalize("NFKC", text or "").upper()
+    return "".join(char for char in text if char.isalnum())
+
+
+def registration_by_short_code(*, code: str, phone_tail: str) -> EventRegistration | None:
+    """The live registration with this cancel code and these last four digits, or None.
+
+    Both must match: a guessed code alone finds nothing.
+    """
+    code = short_code_normalise(code)
+    tail = short_code_normalise(phone_tail)
+    if len(code) != SHORT_CODE_LENGTH or len(tail) != 4:
+        return None
+    return (
+        EventRegistration.objects.select_related("campaign")
+        .filter(short_code=code, phone_tail=tail)
+        .first()
+    )
 
 
 def event_cancel(*, token: str) -> tuple[EventRegistration, EventRegistration | None]:
@@ -284,10 +376,13 @@ def vote_cast(*, campaign: Campaign, candidate_id: int, hashed_phone: str, clien
         raise ParticipationRefused(gettext("投票过于频繁，请稍后再试。"), code="too_many_votes")
     today = timezone.localdate()
     for _attempt in range(campaign.votes_per_day):
-        used = Vote.objects.filter(
-            campaign=campaign, phone_hash=hashed_phone, cast_on=today
-        ).count()
-        if used >= campaign.votes_per_day:
+        taken = set(
+            Vote.objects.filter(
+                campaign=campaign, phone_hash=hashed_phone, cast_on=today, withdrawn_at__isnull=True
+            ).values_list("slot", flat=True)
+        )
+        free = [slot for slot in range(1, campaign.votes_per_day + 1) if slot not in taken]
+        if not free:
             break
         try:
             with transaction.atomic():
@@ -297,7 +392,7 @@ def vote_cast(*, campaign: Campaign, candidate_id: int, hashed_phone: str, clien
                     phone_hash=hashed_phone,
                     client_key=client_key[:64],
                     cast_on=today,
-                    slot=used + 1,
+                    slot=free[0],
                 )
         except IntegrityError:
             continue  # a concurrent vote took this slot; look again
