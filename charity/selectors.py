@@ -1,8 +1,261 @@
-"""Reads of charity (乐善365): where every read beyond ``.get(pk=…)`` will live.
+"""Reads of charity (乐善365): the public lists, the legal calendar, and figures for the index.
 
-Charity has no models yet and its one page (``views.landing``) renders a static template,
-so there is nothing to read today. When charity gains models (projects, donations…), their
-scoped querysets and aggregates go here, as in the other apps' ``selectors.py``, for the
-pages, the API and admin to share — and for the index, which may read charity only
-through this module.
+The pages, the API and admin read through here; the index reads charity only through
+``disclosure_punctuality_by_district``. Disclosure deadlines are computed, not stored
+(``charity.deadlines``), from the project dates and the published disclosures, which are
+fetched in one query per kind of row.
 """
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import deadlines
+from .models import (
+    PUBLIC_PROJECT_STATUSES,
+    Disclosure,
+    DisclosureKind,
+    Organisation,
+    OrganisationStatus,
+    PactSignature,
+    PactVersion,
+    Project,
+    ProjectStatus,
+)
+
+PUBLIC_ORGANISATION_STATUSES = (OrganisationStatus.VERIFIED, OrganisationStatus.SUSPENDED)
+
+
+def organisations_public(*, district: str = "") -> QuerySet[Organisation]:
+    """Verified and suspended organisations (applications and refusals are not public)."""
+    rows = Organisation.objects.filter(status__in=PUBLIC_ORGANISATION_STATUSES)
+    if district:
+        rows = rows.filter(district=district)
+    return rows.order_by("name")
+
+
+def organisation_public(credit_code: str) -> Organisation | None:
+    return organisations_public().filter(credit_code=credit_code.upper()).first()
+
+
+def projects_public(
+    *, district: str = "", cause: str = "", status: str = "", organisation=None
+) -> QuerySet[Project]:
+    """Published projects (raising, ended, closed) of public organisations, newest first."""
+    rows = Project.objects.filter(
+        status__in=PUBLIC_PROJECT_STATUSES,
+        organisation__status__in=PUBLIC_ORGANISATION_STATUSES,
+    ).select_related("organisation", "partner")
+    if district:
+        rows = rows.filter(district=district)
+    if cause:
+        rows = rows.filter(cause=cause)
+    if status:
+        rows = rows.filter(status=status)
+    if organisation is not None:
+        rows = rows.filter(Q(organisation=organisation) | Q(partner=organisation))
+    return rows.order_by("-starts_on", "-pk")
+
+
+def projects_raising(*, district: str = "", cause: str = "") -> QuerySet[Project]:
+    """Projects raising now (募捐中), those ending soonest first."""
+    return projects_public(
+        district=district, cause=cause, status=ProjectStatus.FUNDRAISING
+    ).order_by("ends_on", "pk")
+
+
+def project_public(pk: int) -> Project | None:
+    return (
+        projects_public()
+        .prefetch_related(
+            Prefetch("disclosures", queryset=Disclosure.objects.order_by("-published_at")),
+            "corrections",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def disclosure_public(pk: int) -> Disclosure | None:
+    """A disclosure of a public organisation (its file is public with it)."""
+    return (
+        Disclosure.objects.filter(organisation__status__in=PUBLIC_ORGANISATION_STATUSES)
+        .filter(Q(project__isnull=True) | Q(project__status__in=PUBLIC_PROJECT_STATUSES))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def pact_current() -> PactVersion | None:
+    """The latest published version of the pact: the one organisations must have signed."""
+    return PactVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
+
+
+def pact_signature_latest(organisation: Organisation) -> PactSignature | None:
+    return (
+        PactSignature.objects.filter(organisation=organisation)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+# --- The legal calendar ----------------------------------------------------------------
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _published(disclosures) -> list[tuple[deadlines.Kind, date, int | None]]:
+    return [(deadlines.Kind(d.kind), _local_day(d.published_at), d.year) for d in disclosures]
+
+
+def project_outcomes(project: Project, disclosures, today: date) -> list[deadlines.Outcome]:
+    """The project's disclosure obligations and how each stands; drafts owe nothing yet."""
+    if project.status not in PUBLIC_PROJECT_STATUSES:
+        return []
+    return deadlines.assess(
+        deadlines.project_obligations(project.starts_on, project.ends_on),
+        _published(disclosures),
+        today,
+    )
+
+
+def annual_outcomes(
+    organisation: Organisation, disclosures, today: date
+) -> list[deadlines.Outcome]:
+    """Annual reports owed from the year after the organisation was verified on the platform."""
+    if organisation.verified_at is None:
+        return []
+    first_year = _local_day(organisation.verified_at).year
+    return deadlines.assess(
+        deadlines.annual_report_obligations(first_year, today), _published(disclosures), today
+    )
+
+
+@dataclass
+class ProjectCalendar:
+    project: Project
+    outcomes: list[deadlines.Outcome]
+
+    @property
+    def next_due(self) -> deadlines.Outcome | None:
+        return deadlines.next_due(self.outcomes)
+
+    @property
+    def overdue(self) -> list[deadlines.Outcome]:
+        return deadlines.overdue(self.outcomes)
+
+
+@dataclass
+class OrganisationCalendar:
+    """An organisation's obligations (its projects' and its annual reports) as of a day."""
+
+    organisation: Organisation
+    projects: list[ProjectCalendar]
+    annual: list[deadlines.Outcome]
+    punctuality: deadlines.Punctuality = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.punctuality = deadlines.punctuality(self.all_outcomes)
+
+    @property
+    def all_outcomes(self) -> list[deadlines.Outcome]:
+        return [o for p in self.projects for o in p.outcomes] + self.annual
+
+    @property
+    def overdue(self) -> list[tuple[Project | None, deadlines.Outcome]]:
+        """What is overdue, and of which project (None: the annual report)."""
+        items = [(p.project, o) for p in self.projects for o in p.overdue]
+        items += [(None, o) for o in deadlines.overdue(self.annual)]
+        return items
+
+
+def project_calendar(project: Project, today: date | None = None) -> ProjectCalendar:
+    today = today or timezone.localdate()
+    disclosures = [d for d in project.disclosures.all() if d.kind != DisclosureKind.ANNUAL_REPORT]
+    return ProjectCalendar(project, project_outcomes(project, disclosures, today))
+
+
+def organisation_calendar(
+    organisation: Organisation, today: date | None = None
+) -> OrganisationCalendar:
+    """Two queries: the organisation's own projects, and all its disclosures."""
+    today = today or timezone.localdate()
+    projects = list(
+        Project.objects.filter(organisation=organisation, status__in=PUBLIC_PROJECT_STATUSES)
+    )
+    by_project: dict[int | None, list[Disclosure]] = defaultdict(list)
+    for disclosure in Disclosure.objects.filter(organisation=organisation):
+        by_project[disclosure.project_id].append(disclosure)
+    return OrganisationCalendar(
+        organisation=organisation,
+        projects=[
+            ProjectCalendar(p, project_outcomes(p, by_project[p.pk], today)) for p in projects
+        ],
+        annual=annual_outcomes(organisation, by_project[None], today),
+    )
+
+
+def disclosure_punctuality_by_district(*, start: datetime, end: datetime) -> dict[str, dict]:
+    """Per district, disclosures that fell due in [start, end) and how many were on time.
+
+    For the index: ``{"330302": {"due": 4, "on_time": 3, "rate": 75.0, "last_updated": …}}``.
+    A project's obligations count in the project's district, an annual report in its
+    organisation's. An obligation due in the window but met late, or still unmet after its
+    due date, counts as due and not on time; one not yet due is left out. Three
+    queries, whatever the number of organisations.
+    """
+    first_day, last_day = _local_day(start), _local_day(end)
+    today = min(timezone.localdate(), last_day)
+    organisations = {
+        o.pk: o
+        for o in Organisation.objects.filter(
+            status__in=PUBLIC_ORGANISATION_STATUSES, verified_at__isnull=False
+        )
+    }
+    projects = list(
+        Project.objects.filter(
+            status__in=PUBLIC_PROJECT_STATUSES, organisation_id__in=organisations
+        )
+    )
+    disclosures: dict[tuple[int, int | None], list[Disclosure]] = defaultdict(list)
+    last_updated: dict[str, datetime] = {}
+    for disclosure in Disclosure.objects.filter(organisation_id__in=organisations):
+        disclosures[(disclosure.organisation_id, disclosure.project_id)].append(disclosure)
+    figures: dict[str, dict] = defaultdict(lambda: {"due": 0, "on_time": 0})
+
+    def count(district: str, outcomes, rows) -> None:
+        for outcome in outcomes:
+            if outcome.state == deadlines.State.UPCOMING:
+                continue  # not due yet (a window that ends in the future): undecided
+            if not first_day <= outcome.obligation.due < last_day:
+                continue
+            figures[district]["due"] += 1
+            if outcome.state == deadlines.State.ON_TIME:
+                figures[district]["on_time"] += 1
+        for row in rows:
+            if district not in last_updated or row.published_at > last_updated[district]:
+                last_updated[district] = row.published_at
+
+    for project in projects:
+        rows = disclosures[(project.organisation_id, project.pk)]
+        count(project.district, project_outcomes(project, rows, today), rows)
+    for organisation in organisations.values():
+        rows = disclosures[(organisation.pk, None)]
+        # Annual obligations up to the window's end, so last year's report is counted.
+        outcomes = annual_outcomes(organisation, rows, today)
+        count(organisation.district, outcomes, rows)
+    return {
+        district: {
+            **row,
+            "rate": 100.0 * row["on_time"] / row["due"] if row["due"] else None,
+            "last_updated": last_updated.get(district),
+        }
+        for district, row in figures.items()
+        if row["due"]
+    }
