@@ -61,28 +61,33 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     refused = None
+    held = None
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES)
-        # A flooding client is refused before its uploads are decoded; a valid report is
-        # counted against the budgets only when it is accepted.
+        # A flooding client is refused before its uploads are decoded (what it had already
+        # had held is kept); a valid report is counted against the budgets only when it is
+        # accepted.
         refused = limits.submission_attempt(request)
+        form = ReportForm(request.POST, None if refused else request.FILES)
         data = None
-        if refused is None and form.is_valid():
-            try:
-                data = services.report_input_validate(form.to_input())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-        if data is not None:
-            # Counted against the budgets only once the report is acceptable.
+        form.is_valid()
+        try:
+            data = services.report_input_validate(form.to_input())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        if form.errors:
+            data = None
+        if data is not None and refused is None:
             refused = limits.submission_accept(request)
             if refused is None:
                 report = services.report_submit(
                     data=data,
-                    images=form.cleaned_data["images"],
+                    images=form.images_to_submit(),
                     reporter=request.user if request.user.is_authenticated else None,
                 )
+                form.release_held()
                 request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
                 return redirect("rumors:submitted")
+        held = form.hold_images()
         status = 429 if refused else 400
     else:
         form = ReportForm()
@@ -92,6 +97,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         "rumors/report_form.html",
         {
             "form": form,
+            "held": held,
             "categories": _category_notes(),
             "refusal": limits.submission_refusal_text(refused) if refused else "",
         },

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notifications
+from . import held_uploads, notifications
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -13,3 +13,8 @@ def notification_send(notification_id: int) -> str:
 @shared_task
 def notifications_requeue() -> int:
     return notifications.notifications_requeue()
+
+
+@shared_task
+def held_uploads_expire() -> int:
+    return held_uploads.held_expired_delete()

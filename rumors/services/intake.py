@@ -46,11 +46,26 @@ def tracking_code_generate() -> str:
     return "".join(reversed(chars))
 
 
+# What a Chinese keyboard types between the groups of a code: dashes of every width, the
+# ideographic "一" typed for a dash (never read as the digit one: it only separates), dots,
+# underscores and spaces of every kind.
+_CODE_SEPARATORS = frozenset("-‐‑‒–—―−﹘﹣－一·・•．.。_／/\\")
+_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
 def tracking_code_normalise(raw: str) -> str | None:
     """Accept a code as a citizen types it (lower case, dashes, O for 0, full-width forms
-    from a Chinese input method); None if malformed."""
-    cleaned = "".join(unicodedata.normalize("NFKC", raw).split()).replace("-", "").upper()
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    from a Chinese input method, Chinese dashes and spaces); None if malformed."""
+    if not isinstance(raw, str):
+        return None
+    kept = []
+    for char in raw:
+        if char in _CODE_SEPARATORS or char.isspace():
+            continue
+        # NFKC makes "Ｗ" "W" and "９" "9"; anything that is not then one ASCII letter or
+        # digit leaves the code malformed below.
+        kept.append(unicodedata.normalize("NFKC", char))
+    cleaned = "".join(kept).upper().translate(_CODE_LOOKALIKES)
     if len(cleaned) != TRACKING_CODE_LENGTH or any(c not in CROCKFORD for c in cleaned):
         return None
     return cleaned
@@ -69,9 +84,12 @@ class ReportInput:
     contact_phone: str = ""
     contact_email: str = ""
     contact_consent: bool = False
+    # The words pasted around the link (a share text's title): kept with the content.
+    link_context: str = ""
 
 
 CONTENT_MIN, CONTENT_MAX = 10, 2000
+LINK_CONTEXT_MAX = 500
 
 
 def _column(name: str) -> int:
@@ -91,12 +109,25 @@ def report_input_validate(data: ReportInput) -> ReportInput:
     if data.platform not in Platform.values:
         refuse("platform", gettext("请选择在哪个平台看到。"))
     content = (data.content or "").strip()
-    if not CONTENT_MIN <= len(content) <= CONTENT_MAX:
+    if len(content) < CONTENT_MIN:
         refuse(
             "content",
-            gettext("请描述您看到的内容，%(min)s 至 %(max)s 字。")
-            % {"min": CONTENT_MIN, "max": CONTENT_MAX},
+            gettext("请至少写 %(min)s 个字，说清楚看到了什么。") % {"min": CONTENT_MIN},
         )
+    elif len(content) > CONTENT_MAX:
+        refuse(
+            "content",
+            gettext("最多写 %(max)s 个字，现在有 %(count)s 个字，请删减一些。")
+            % {"max": CONTENT_MAX, "count": len(content)},
+        )
+    link_context = " ".join((data.link_context or "").split())[:LINK_CONTEXT_MAX]
+    if link_context and link_context not in content and len(content) >= CONTENT_MIN:
+        with_context = gettext("%(content)s\n\n【链接附带的文字】%(context)s") % {
+            "content": content,
+            "context": link_context,
+        }
+        # Within the content's own limit, so that validating the result again accepts it.
+        content = with_context[:CONTENT_MAX] if len(content) < CONTENT_MAX - 20 else content
     url, account = (data.url or "").strip(), " ".join((data.account or "").split())
     place = " ".join((data.place_description or "").split())
     for field, value in (("url", url), ("account", account), ("place_description", place)):
@@ -139,6 +170,7 @@ def report_input_validate(data: ReportInput) -> ReportInput:
         seen_at=seen_at,
         contact_phone=phone,
         contact_email=email,
+        link_context="",
     )
 
 
