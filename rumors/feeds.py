@@ -1,6 +1,9 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from wenzhou_portal.templatetags.portal import localized_text
 
 from . import selectors
 from .models import Debunk
@@ -17,11 +20,16 @@ class DebunkFeed(Feed):
     def items(self):
         return selectors.debunks_published().select_related("authority")[:50]
 
+    # Staff text in the visitor's language: English where written, else the Chinese
+    # marked "(中文)" (a feed reader shows plain text, so the text variant).
     def item_title(self, item: Debunk) -> str:
-        return f"【{item.get_verdict_display()}】{item.title}"
+        return gettext("【%(verdict)s】%(title)s") % {
+            "verdict": item.get_verdict_display(),
+            "title": localized_text(item, "title"),
+        }
 
     def item_description(self, item: Debunk) -> str:
-        return item.summary
+        return localized_text(item, "summary")
 
     def item_pubdate(self, item: Debunk):
         return item.published_at
@@ -30,4 +38,4 @@ class DebunkFeed(Feed):
         return item.corrected_at or item.published_at
 
     def item_author_name(self, item: Debunk) -> str:
-        return item.authority.name
+        return localized_text(item.authority, "name")

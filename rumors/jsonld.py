@@ -5,6 +5,8 @@ import json
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from wenzhou_portal.templatetags.portal import localized_text
+
 from .models import VERDICT_RATING, Debunk
 
 
@@ -16,9 +18,10 @@ def claim_review(debunk: Debunk, url: str) -> SafeString:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": url,
-        "claimReviewed": debunk.claim,
+        # In the page's language; a Chinese fallback on an English page says "(中文)".
+        "claimReviewed": localized_text(debunk, "claim"),
         "datePublished": timezone.localtime(debunk.published_at).date().isoformat(),
-        "author": {"@type": "Organization", "name": debunk.authority.name},
+        "author": {"@type": "Organization", "name": localized_text(debunk.authority, "name")},
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": rating,

@@ -276,7 +276,7 @@ def debunk_public_by_slug(slug: str) -> Debunk | None:
     return (
         _debunks_ever_published()
         .select_related("authority")
-        .prefetch_related("sources", "appearances")
+        .prefetch_related("sources", "appearances", "tag_links")
         .filter(slug=slug)
         .first()
     )
@@ -296,8 +296,10 @@ def debunks_search(
     q = " ".join(q.split())[:100]
     if q:
         text = Q(title__icontains=q) | Q(claim__icontains=q) | Q(summary__icontains=q)
+        text |= Q(title_en__icontains=q) | Q(claim_en__icontains=q) | Q(summary_en__icontains=q)
         text |= Q(keywords__icontains=q)
-        text |= Q(Exists(DebunkTag.objects.filter(debunk=OuterRef("pk"), name__icontains=q)))
+        tags = DebunkTag.objects.filter(Q(name__icontains=q) | Q(name_en__icontains=q))
+        text |= Q(Exists(tags.filter(debunk=OuterRef("pk"))))
         if connection.vendor == "postgresql":
             # Trigram similarity catches near matches a substring search misses.
             text |= Q(title__trigram_similar=q) | Q(claim__trigram_similar=q)
@@ -386,6 +388,7 @@ def _label(debunk: Debunk) -> dict:
         "status": "active",
         "withdrawn": False,
         "claim": debunk.claim,
+        "claim_en": debunk.claim_en,
         "keywords": debunk.keyword_list,
         "urls": [a.url for a in debunk.appearances.all() if a.url],
         "accounts": [
@@ -396,6 +399,7 @@ def _label(debunk: Debunk) -> dict:
         "verdict": debunk.verdict,
         "verdict_label": str(debunk.get_verdict_display()),
         "authority": debunk.authority.name,
+        "authority_en": debunk.authority.name_en,
         "valid_from": debunk.published_at,
         "updated_at": debunk.updated_at,
         "url": settings.SITE_URL + debunk.get_absolute_url(),
@@ -409,7 +413,9 @@ def _label_tombstone(debunk: Debunk) -> dict:
         "withdrawn": True,
         "withdrawn_at": debunk.withdrawn_at,
         "withdrawal_reason": debunk.withdrawal_reason,
+        "withdrawal_reason_en": debunk.withdrawal_reason_en,
         "authority": debunk.authority.name,
+        "authority_en": debunk.authority.name_en,
         "valid_from": debunk.published_at,
         "updated_at": debunk.updated_at,
         "url": settings.SITE_URL + debunk.get_absolute_url(),

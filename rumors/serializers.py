@@ -126,7 +126,7 @@ class PublicTrackSerializer(serializers.Serializer):
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "district"]
+        fields = ["id", "name", "name_en", "kind", "district"]
 
 
 class StaffReportSerializer(serializers.ModelSerializer):
@@ -210,11 +210,15 @@ ACTION_SERIALIZERS = {name: action_serializer(action) for name, action in ACTION
 
 class DebunkSourceSerializer(serializers.Serializer):
     title = serializers.CharField()
+    title_en = serializers.CharField(help_text="English title; empty when not translated.")
     url = serializers.URLField()
 
 
 class DebunkListSerializer(serializers.ModelSerializer):
+    """A debunk; every <field>_en is the staff's English, empty when not translated."""
+
     authority = serializers.CharField(source="authority.name")
+    authority_en = serializers.CharField(source="authority.name_en")
     url = serializers.CharField(source="get_absolute_url")
     districts = serializers.ListField(source="district_codes", child=serializers.CharField())
     categories = serializers.ListField(source="category_codes", child=serializers.CharField())
@@ -224,9 +228,12 @@ class DebunkListSerializer(serializers.ModelSerializer):
         fields = [
             "slug",
             "title",
+            "title_en",
             "verdict",
             "summary",
+            "summary_en",
             "authority",
+            "authority_en",
             "districts",
             "categories",
             "published_at",
@@ -238,14 +245,23 @@ class DebunkListSerializer(serializers.ModelSerializer):
 class DebunkDetailSerializer(DebunkListSerializer):
     sources = DebunkSourceSerializer(many=True, read_only=True)
     tags = serializers.ListField(source="tag_list", child=serializers.CharField())
+    tags_en = serializers.ListField(
+        source="tag_list_en",
+        child=serializers.CharField(allow_blank=True),
+        help_text="The English of each tag, in the order of tags; empty when not translated.",
+    )
 
     class Meta(DebunkListSerializer.Meta):
         fields = [
             *DebunkListSerializer.Meta.fields,
             "claim",
+            "claim_en",
             "body",
+            "body_en",
             "correction_note",
+            "correction_note_en",
             "tags",
+            "tags_en",
             "sources",
         ]
 
@@ -255,12 +271,14 @@ class DebunkLabelSerializer(serializers.Serializer):
 
     id = serializers.CharField()
     claim = serializers.CharField()
+    claim_en = serializers.CharField(help_text="English claim; empty when not translated.")
     keywords = serializers.ListField(child=serializers.CharField())
     urls = serializers.ListField(child=serializers.CharField())
     accounts = serializers.ListField(child=serializers.DictField())
     verdict = serializers.CharField()
     verdict_label = serializers.CharField()
     authority = serializers.CharField()
+    authority_en = serializers.CharField(help_text="English name; empty when not translated.")
     valid_from = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     url = serializers.CharField()
@@ -295,7 +313,11 @@ class DebunkLabelTombstoneSerializer(serializers.Serializer):
     withdrawn = serializers.BooleanField(help_text="Always true for a tombstone.")
     withdrawn_at = serializers.DateTimeField()
     withdrawal_reason = serializers.CharField()
+    withdrawal_reason_en = serializers.CharField(
+        help_text="English reason; empty when not translated."
+    )
     authority = serializers.CharField()
+    authority_en = serializers.CharField(help_text="English name; empty when not translated.")
     valid_from = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     url = serializers.CharField(help_text="The debunk's address; it now answers 410 Gone.")

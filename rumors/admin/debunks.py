@@ -32,6 +32,11 @@ from ..models import (
 )
 from .display import _shown, _spoofing_badge
 
+# The English siblings editors fill in; on English pages an empty one shows the Chinese
+# with a "(中文)" mark.
+ENGLISH_FIELDS = ["title_en", "claim_en", "summary_en", "body_en", "correction_note_en"]
+ENGLISH_FIELDSET_CLASSES = ["collapse"]
+
 
 class DebunkForm(forms.ModelForm):
     district_choices = forms.MultipleChoiceField(
@@ -48,6 +53,12 @@ class DebunkForm(forms.ModelForm):
     )
     tags_text = forms.CharField(
         label=_("标签"), required=False, max_length=300, help_text=_("用逗号分隔。")
+    )
+    tags_text_en = forms.CharField(
+        label=_("英文标签"),
+        required=False,
+        max_length=600,
+        help_text=_("按中文标签的顺序，一个对一个，用逗号分隔；不填则英文页面显示中文。"),
     )
     link_report_codes = forms.CharField(
         label=_("关联举报（查询码，每行一个）"),
@@ -67,6 +78,7 @@ class DebunkForm(forms.ModelForm):
             "body",
             "authority",
             "keywords",
+            *ENGLISH_FIELDS,
         ]
         error_messages = {"slug": {"unique": _("这个网址名已被其他辟谣使用，请换一个。")}}
 
@@ -76,12 +88,33 @@ class DebunkForm(forms.ModelForm):
             self.fields["district_choices"].initial = self.instance.district_codes
             self.fields["category_choices"].initial = self.instance.category_codes
             self.fields["tags_text"].initial = "，".join(self.instance.tag_list)
+            english = self.instance.tag_list_en
+            if any(english):
+                self.fields["tags_text_en"].initial = ", ".join(english)
 
     def clean_tags_text(self) -> list[str]:
         try:
             return tags_parse(self.cleaned_data["tags_text"])
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
+
+    def clean_tags_text_en(self) -> list[str]:
+        # English tags are written with ASCII commas; the Chinese parser reads those too.
+        try:
+            return tags_parse(self.cleaned_data["tags_text_en"], max_length=60)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+    def clean(self):
+        cleaned_data = super().clean()
+        tags, english = cleaned_data.get("tags_text"), cleaned_data.get("tags_text_en")
+        if tags is not None and english and len(english) != len(tags):
+            self.add_error(
+                "tags_text_en",
+                _("英文标签要与中文标签一一对应：中文 %(zh)d 个，英文 %(en)d 个。")
+                % {"zh": len(tags), "en": len(english)},
+            )
+        return cleaned_data
 
     def clean_link_report_codes(self) -> list[Report]:
         reports, unknown = [], []
@@ -101,6 +134,14 @@ class DebunkForm(forms.ModelForm):
             districts=self.cleaned_data["district_choices"],
             categories=self.cleaned_data["category_choices"],
             tags=self.cleaned_data["tags_text"],
+            # No English tags typed (an empty list) means none: strict would refuse that.
+            tags_en=dict(
+                zip(
+                    self.cleaned_data["tags_text"],
+                    self.cleaned_data["tags_text_en"],
+                    strict=False,
+                )
+            ),
         )
 
 
@@ -173,6 +214,12 @@ class DebunkWithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("将显示在原辟谣网址上，并告知关联举报的举报人和接入的平台。"),
     )
+    reason_en = forms.CharField(
+        label=_("英文撤回理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("可选。不填则英文页面显示中文理由。"),
+    )
 
 
 # Enough to see which reports a withdrawal concerns; the report list has them all.
@@ -225,7 +272,15 @@ class DebunkAdmin(AuditedModelAdmin):
         ]
         if obj is not None and obj.is_withdrawn:
             status += ["withdrawn_at", "withdrawal_reason", "shown_withdrawn_by"]
-        return [main, (_("发布与更正"), {"fields": status})]
+        english = (
+            _("English / 英文"),
+            {
+                "classes": ENGLISH_FIELDSET_CLASSES,
+                "fields": [*ENGLISH_FIELDS[:4], "tags_text_en", ENGLISH_FIELDS[4]],
+                "description": _("可选。未填写的内容在英文页面上显示中文，并标注“(中文)”。"),
+            },
+        )
+        return [main, english, (_("发布与更正"), {"fields": status})]
 
     @admin.display(description=_("关联举报"), ordering="linked_count")
     def linked(self, obj: Debunk) -> int:
@@ -406,6 +461,7 @@ class DebunkAdmin(AuditedModelAdmin):
                     debunk_id=debunk.pk,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
+                    reason_en=form.cleaned_data["reason_en"],
                     request=request,
                 )
             except services.TransitionError as exc:
@@ -413,7 +469,11 @@ class DebunkAdmin(AuditedModelAdmin):
                     messages.error(request, message)
                 return HttpResponseRedirect(change_url)
             except ValidationError as exc:
-                form.add_error("reason", exc.message_dict.get("withdrawal_reason", exc.messages))
+                errors = exc.message_dict
+                if "withdrawal_reason_en" in errors:
+                    form.add_error("reason_en", errors["withdrawal_reason_en"])
+                else:
+                    form.add_error("reason", errors.get("withdrawal_reason", exc.messages))
             else:
                 messages.success(
                     request,

@@ -1,6 +1,7 @@
 """Admin for the report desk's reference data: departments, routing rules, holidays."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.admin_audit import AuditedModelAdmin
 
@@ -13,10 +14,14 @@ from ..models import (
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedModelAdmin):
-    list_display = ("name", "kind", "district", "email", "is_active")
+    list_display = ("name", "name_en", "kind", "district", "email", "is_active")
     list_filter = ("kind", "district", "is_active")
-    search_fields = ("name",)
+    search_fields = ("name", "name_en")
     filter_horizontal = ("members",)
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "district", "email", "members", "is_active"]}),
+        (_("English / 英文"), {"classes": ["collapse"], "fields": ["name_en"]}),
+    ]
 
 
 @admin.register(RoutingRule)

@@ -33,6 +33,9 @@ class Debunk(models.Model):
     """
 
     title = models.CharField(_("标题"), max_length=200)
+    # English siblings (<field>_en, the portal's one pattern): optional; an English page
+    # shows the Chinese with a visible "(中文)" mark where one is missing.
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True)
     slug = models.SlugField(
         _("网址名"),
         max_length=120,
@@ -41,9 +44,12 @@ class Debunk(models.Model):
         help_text=_("用于网址，只能包含小写字母、数字和短横线，例如 water-supply-rumor。"),
     )
     claim = models.TextField(_("网传说法"))
+    claim_en = models.TextField(_("英文网传说法"), blank=True)
     verdict = models.CharField(_("结论"), max_length=12, choices=Verdict.choices)
     summary = models.TextField(_("摘要"), max_length=600)
+    summary_en = models.TextField(_("英文摘要"), max_length=600, blank=True)
     body = models.TextField(_("正文（Markdown）"), blank=True)
+    body_en = models.TextField(_("英文正文（Markdown）"), blank=True)
     authority = models.ForeignKey(
         Department, verbose_name=_("发布机关"), on_delete=models.PROTECT, related_name="debunks"
     )
@@ -54,8 +60,10 @@ class Debunk(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     corrected_at = models.DateTimeField(_("更正时间"), null=True, blank=True)
     correction_note = models.TextField(_("更正说明"), blank=True)
+    correction_note_en = models.TextField(_("英文更正说明"), blank=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, db_index=True)
     withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
+    withdrawal_reason_en = models.TextField(_("英文撤回理由"), blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("撤回人"),
@@ -134,10 +142,21 @@ class Debunk(models.Model):
     def tag_list(self) -> list[str]:
         return sorted(link.name for link in self.tag_links.all())
 
+    @property
+    def tags(self) -> list["DebunkTag"]:
+        """The tag rows in the order of tag_list, for pages that show name or name_en."""
+        return sorted(self.tag_links.all(), key=lambda link: link.name)
+
+    @property
+    def tag_list_en(self) -> list[str]:
+        """The English of each tag in tag_list ("" where not translated)."""
+        return [link.name_en for link in self.tags]
+
 
 class DebunkSource(models.Model):
     debunk = models.ForeignKey(Debunk, on_delete=models.CASCADE, related_name="sources")
     title = models.CharField(_("来源标题"), max_length=200)
+    title_en = models.CharField(_("英文来源标题"), max_length=200, blank=True)
     url = models.URLField(_("来源链接"), max_length=1000)
 
     class Meta:
@@ -213,6 +232,7 @@ class DebunkTag(models.Model):
 
     debunk = models.ForeignKey(Debunk, on_delete=models.CASCADE, related_name="tag_links")
     name = models.CharField(_("标签"), max_length=30)
+    name_en = models.CharField(_("英文标签"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("标签")

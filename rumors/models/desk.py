@@ -14,6 +14,8 @@ class Department(models.Model):
     """A body that handles reports: the office, a district office or a sector department."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    # Shown publicly as a debunk's authority and a report's handler.
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
     district = models.CharField(
         _("所属县（市、区）"), max_length=6, choices=District.choices, blank=True

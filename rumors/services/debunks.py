@@ -94,9 +94,18 @@ def debunk_draft_save(
 
 
 def debunk_codes_set(
-    *, debunk: Debunk, districts: list[str], categories: list[str], tags: list[str]
+    *,
+    debunk: Debunk,
+    districts: list[str],
+    categories: list[str],
+    tags: list[str],
+    tags_en: dict[str, str] | None = None,
 ) -> None:
-    """Replace a debunk's districts, categories and tags with these (one row each)."""
+    """Replace a debunk's districts, categories and tags with these (one row each).
+
+    tags_en gives a tag's English by its Chinese name; given, it is the whole truth (a tag
+    it leaves out has no English); None leaves the English of the kept tags as it was.
+    """
     with transaction.atomic():
         for model, field, wanted in (
             (DebunkDistrict, "district", set(districts)),
@@ -108,6 +117,12 @@ def debunk_codes_set(
             model.objects.bulk_create(
                 [model(debunk=debunk, **{field: value}) for value in sorted(wanted - current)]
             )
+        if tags_en is not None:
+            for tag in DebunkTag.objects.filter(debunk=debunk):
+                english = tags_en.get(tag.name, "").strip()
+                if tag.name_en != english:
+                    tag.name_en = english
+                    tag.save(update_fields=["name_en"])
 
 
 def debunk_url(debunk: Debunk) -> str:
@@ -241,7 +256,12 @@ WITHDRAWAL_REASON_MAX_LENGTH = 1000
 
 
 def debunk_withdraw(
-    *, debunk_id: int, actor, reason: str, request: HttpRequest | None = None
+    *,
+    debunk_id: int,
+    actor,
+    reason: str,
+    reason_en: str = "",
+    request: HttpRequest | None = None,
 ) -> Debunk:
     """Withdraw a published debunk (撤回) with a reason; it is never deleted.
 
@@ -250,16 +270,17 @@ def debunk_withdraw(
     """
     if not actor.has_perm("rumors.publish_debunk"):
         raise PermissionDenied(gettext("只有网信办可以撤回辟谣。"))
-    reason = (reason or "").strip()
+    reason, reason_en = (reason or "").strip(), (reason_en or "").strip()
     if not reason:
         raise ValidationError({"withdrawal_reason": gettext("请写明撤回的理由。")})
-    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "withdrawal_reason": gettext("撤回理由不能超过 %(limit)d 字。")
-                % {"limit": WITHDRAWAL_REASON_MAX_LENGTH}
-            }
-        )
+    for field, text in (("withdrawal_reason", reason), ("withdrawal_reason_en", reason_en)):
+        if len(text) > WITHDRAWAL_REASON_MAX_LENGTH:
+            raise ValidationError(
+                {
+                    field: gettext("撤回理由不能超过 %(limit)d 字。")
+                    % {"limit": WITHDRAWAL_REASON_MAX_LENGTH}
+                }
+            )
     with transaction.atomic():
         debunk = Debunk.objects.select_for_update().get(pk=debunk_id)
         if not debunk.is_published:
@@ -274,9 +295,16 @@ def debunk_withdraw(
             )
         debunk.withdrawn_at = timezone.now()
         debunk.withdrawal_reason = reason
+        debunk.withdrawal_reason_en = reason_en
         debunk.withdrawn_by = actor
         debunk.save(
-            update_fields=["withdrawn_at", "withdrawal_reason", "withdrawn_by", "updated_at"]
+            update_fields=[
+                "withdrawn_at",
+                "withdrawal_reason",
+                "withdrawal_reason_en",
+                "withdrawn_by",
+                "updated_at",
+            ]
         )
         audit_record(
             action="rumors.debunk_withdrawn",

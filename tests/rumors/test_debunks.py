@@ -287,7 +287,9 @@ def test_the_debunk_api_searches_and_details(client, published):
     assert [row["slug"] for row in rows] == ["water-cut-rumor"]
     assert client.get("/api/v1/debunks/", {"verdict": "true"}).json()["results"] == []
     detail = client.get("/api/v1/debunks/water-cut-rumor/").json()
-    assert detail["sources"] == [{"title": "温州水务公告", "url": "https://example.org/water"}]
+    assert detail["sources"] == [
+        {"title": "温州水务公告", "title_en": "", "url": "https://example.org/water"}
+    ]
     assert client.get("/api/v1/debunks/", {"verdict": "nonsense"}).status_code == 400
 
 

@@ -3,6 +3,7 @@
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -71,19 +72,67 @@ def district_name(code: str) -> str:
     return str(District(code).label) if code in District.values else code
 
 
-@register.filter
-def localized(item, field: str) -> str:
-    """item.<field>_en on English pages when it is filled in, else item.<field>."""
+# On an English page, staff text without English is shown in Chinese with this mark.
+# It names the language in its own script, as language menus do, so it is not translated.
+CHINESE_FALLBACK_MARK = "(中文)"
+
+
+def _localized_text(item, field: str) -> tuple[str, bool]:
+    """The text to show for item.<field>, and whether it is Chinese standing in for English.
+
+    Models and stored dicts alike; on English pages item.<field>_en when filled in.
+    """
     from django.utils.translation import get_language
 
-    get = (
-        item.get
-        if isinstance(item, dict)
-        else lambda name, default="": getattr(item, name, default)
+    if item is None or item == "":
+        return "", False
+    if isinstance(item, dict):
+        source, english = item.get(field, ""), item.get(f"{field}_en", "")
+    else:
+        source, english = getattr(item, field, ""), getattr(item, f"{field}_en", "")
+    source, english = str(source or ""), str(english or "")
+    if not (get_language() or "").startswith("en"):
+        return source, False
+    if english.strip():
+        return english, False
+    return source, bool(source.strip())
+
+
+@register.filter
+def localized(item, field: str) -> str | SafeString:
+    """item.<field>_en on English pages, else item.<field>; marked "(中文)" when it falls back.
+
+    The fallback is HTML (the Chinese in lang="zh-Hans", so read-aloud picks a Chinese
+    voice); use localized_text where no HTML is allowed.
+    """
+    text, fallback = _localized_text(item, field)
+    if not fallback:
+        return text
+    return format_html(
+        '<span lang="zh-Hans">{}</span> <span class="zh-fallback">{}</span>',
+        text,
+        CHINESE_FALLBACK_MARK,
     )
-    if (get_language() or "").startswith("en") and get(f"{field}_en", ""):
-        return get(f"{field}_en", "")
-    return get(field, "")
+
+
+@register.filter
+def localized_text(item, field: str) -> str:
+    """localized as plain text, for <title>, meta, attributes, JSON-LD and feeds."""
+    text, fallback = _localized_text(item, field)
+    return f"{text} {CHINESE_FALLBACK_MARK}" if fallback else text
+
+
+@register.filter
+def localized_markdown(item, field: str) -> SafeString:
+    """A Markdown field in the page's language, rendered; the Chinese fallback is marked."""
+    text, fallback = _localized_text(item, field)
+    if not fallback:
+        return render_markdown(text)
+    return format_html(
+        '<div lang="zh-Hans">{}</div><p class="zh-fallback">{}</p>',
+        render_markdown(text),
+        CHINESE_FALLBACK_MARK,
+    )
 
 
 @register.filter
