@@ -74,9 +74,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    # django-otp's and django-axes' own app configs, named in Chinese for admin.
+    "wenzhou_portal.apps.OtpTotpConfig",
+    "wenzhou_portal.apps.OtpStaticConfig",
+    "wenzhou_portal.apps.AxesConfig",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -248,6 +249,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "rumors.tasks.webhooks_requeue",
         "schedule": 60.0,
     },
+    "portal-expire-held-uploads": {
+        "task": "wenzhou_portal.tasks.held_uploads_expire",
+        "schedule": 15 * 60.0,
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
@@ -338,6 +343,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "清朗温州 <noreply@qingla
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env_str("SMS_BACKEND", "wenzhou_portal.sms.LoggingSMSBackend")
+# The office's own hotline, offered as a one-tap call on every page in senior mode
+# (beside the national 12377); empty: only 12377 is offered.
+OFFICE_HOTLINE = env_str("OFFICE_HOTLINE")
 # A notification still pending after this long (its task was never delivered) is queued
 # again by beat.
 NOTIFICATION_REQUEUE_SECONDS = env_int("NOTIFICATION_REQUEUE_SECONDS", 300)

@@ -28,11 +28,14 @@ def test_home_page_at_phone_width_in_both_languages_and_senior_mode(live_server,
     assert run_axe(page) == []
     assert small_targets(page, 44) == []
 
+    # Language, text size and the full navigation sit in the one menu of the header.
+    page.locator("summary.menu-button").click()
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert "Report" in page.locator("nav").inner_text()
+    assert "Report" in page.locator(".top-tasks").inner_text()
     assert run_axe(page) == []
+    page.locator("summary.menu-button").click()
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
@@ -49,6 +52,7 @@ def test_home_page_at_phone_width_in_both_languages_and_senior_mode(live_server,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert run_axe(page) == []
 
+    page.locator("summary.menu-button").click()
     page.get_by_role("button", name="特大").click()
     page.wait_for_load_state()
     assert page.evaluate(TEXT_METRICS_JS)["fontSize"] > metrics["fontSize"]
@@ -78,6 +82,7 @@ def test_read_aloud_button_appears_only_where_speech_synthesis_exists(live_serve
     page = phone_page
     page.goto(live_server.url + "/")
     has_speech = page.evaluate("'speechSynthesis' in window")
+    page.locator("summary.menu-button").click()
     assert page.locator("#read-aloud").is_visible() == has_speech
 
 
@@ -90,6 +95,8 @@ def test_without_javascript_no_control_that_needs_it_is_shown(live_server, brows
         page = context.new_page()
         page.goto(live_server.url + "/")
         assert page.locator("#read-aloud").count() >= 1
+        page.locator("summary.menu-button").click()
+        assert page.locator("nav[aria-label='主导航']").is_visible()
         assert not page.locator("#read-aloud").first.is_visible()
     finally:
         context.close()
