@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -96,7 +97,10 @@ def qualification_problems(
 def organisation_apply(*, application: OrganisationApplication) -> Organisation:
     """An organisation applies to the platform and signs the current pact with its application."""
     code = credit_codes.normalise(application.credit_code)
-    validate_credit_code(code)
+    try:
+        validate_credit_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc}) from exc
     problems = qualification_problems(
         application.fundraising_certificate.strip(),
         application.fundraising_valid_from,
@@ -246,6 +250,24 @@ def pact_publish(*, version_id: int, actor, request: HttpRequest | None = None) 
             request=request,
         )
     return version
+
+
+PACT_SIGN_SALT = "charity.pact.sign"
+PACT_SIGN_DAYS = 30
+
+
+def pact_sign_token(organisation: Organisation, version: PactVersion) -> str:
+    """The token of a link that lets the organisation's signer sign this version."""
+    return signing.dumps({"o": organisation.pk, "v": version.pk}, salt=PACT_SIGN_SALT)
+
+
+def pact_sign_claim(token: str) -> tuple[int, int]:
+    """(organisation id, version id) of a signing link; BadSignature if forged or expired."""
+    claim = signing.loads(token, salt=PACT_SIGN_SALT, max_age=PACT_SIGN_DAYS * 86400)
+    try:
+        return int(claim["o"]), int(claim["v"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise signing.BadSignature("not a signing claim") from exc
 
 
 def _sign(organisation, version, signer_name: str, signer_title: str) -> PactSignature:
