@@ -5,6 +5,8 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 
 from .models import Dimension, Indicator, MethodSettings, Snapshot
+from .reading import DistrictReading, district_reading
+from .services.periods import previous_month
 
 
 def snapshots_current(*, periods: int = 24) -> list[Snapshot]:
@@ -48,4 +50,25 @@ def method_live() -> tuple[MethodSettings | None, QuerySet[Dimension]]:
     )
     return MethodSettings.objects.first(), Dimension.objects.prefetch_related(active).order_by(
         "order"
+    )
+
+
+def district_reading_for(*, code: str, snapshots: list[Snapshot]) -> DistrictReading | None:
+    """A district's newest complete month against the month before, from stored snapshots.
+
+    ``snapshots`` is ``snapshots_current()``: one per month, newest first. The headline month
+    is the newest published one (the running month is provisional), as on the pages.
+    """
+    months = [s for s in snapshots if code in s.results["units"]]
+    current = next((s for s in months if s.is_published), months[0] if months else None)
+    if current is None:
+        return None
+    before = previous_month(current.period)
+    previous = next((s for s in snapshots if s.period == before), None)
+    return district_reading(
+        code=code,
+        period=current.period,
+        units=current.results["units"],
+        previous_units=previous.results["units"] if previous else None,
+        dimension_order=[d["code"] for d in current.method["dimensions"]],
     )

@@ -21,7 +21,10 @@ class IndicatorResultSerializer(serializers.Serializer):
 
 
 class UnitResultSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(
+        required=False,
+        help_text="Older snapshots only (a Chinese name); translate the district code instead.",
+    )
     overall = serializers.FloatField(allow_null=True, help_text="Null if too much is missing.")
     rank = serializers.IntegerField(allow_null=True)
     improvement_rank = serializers.IntegerField(allow_null=True)

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET
 
 from wenzhou_portal.csv_export import csv_download
 from wenzhou_portal.districts import District
-from wenzhou_portal.templatetags.portal import localized_name
+from wenzhou_portal.templatetags.portal import district_name, localized_name
 
 from . import selectors, services
 from .models import Snapshot
+from .reading import dimension_extremes, reading_sentences
 
 CACHE_SECONDS = 3600
 
@@ -27,8 +28,13 @@ def _period(text: str) -> date:
 
 
 def _rows(snapshot: Snapshot) -> list[dict]:
+    """A month's districts in rank order, each with its strongest dimension(s)."""
     units = snapshot.results["units"]
-    rows = [{"code": code, **unit} for code, unit in units.items()]
+    order = [d["code"] for d in snapshot.method["dimensions"]]
+    rows = []
+    for code, unit in units.items():
+        strongest, _weakest = dimension_extremes(unit.get("dimensions") or {}, order)
+        rows.append({**unit, "code": code, "strongest": [item.code for item in strongest]})
     return sorted(rows, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["code"]))
 
 
@@ -41,13 +47,18 @@ def _dashboard_context(district: str) -> dict:
     rows = _rows(latest)
     chosen = district if district in latest.results["units"] else (rows[0]["code"] if rows else "")
     dimensions = latest.method["dimensions"]
+    dimension_names = {d["code"]: localized_name(d) for d in dimensions}
+    for row in rows:
+        row["strongest_names"] = [dimension_names.get(code, code) for code in row["strongest"]]
     trend = [
         {"period": s.period.strftime("%Y-%m"), "score": s.city_score} for s in reversed(snapshots)
     ]
+    # Districts travel as codes with their label in the page's language: the stored
+    # snapshot holds no names, so an English page charts English names.
     chart = {
         "trend": trend,
         "ranking": [
-            {"name": row["name"], "score": row["overall"]}
+            {"code": row["code"], "name": district_name(row["code"]), "score": row["overall"]}
             for row in rows
             if row["overall"] is not None
         ],
@@ -58,7 +69,8 @@ def _dashboard_context(district: str) -> dict:
             ]
             if chosen
             else [],
-            "name": str(District(chosen).label) if chosen else "",
+            "code": chosen,
+            "name": district_name(chosen) if chosen else "",
         },
     }
     return {
@@ -83,8 +95,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if context is None:
         context = _dashboard_context(district)
         cache.set(key, context, CACHE_SECONDS)
-    context = {**context, "districts": District.choices}
+    districts = [(code, district_name(code)) for code in District.values]
+    context = {**context, "districts": districts}
     return render(request, "civility_index/dashboard.html", context)
+
+
+def _plain_reading(code: str, snapshots: list[Snapshot]) -> tuple[str, str] | None:
+    reading = selectors.district_reading_for(code=code, snapshots=snapshots)
+    if reading is None:
+        return None
+    dimensions = next(s for s in snapshots if s.period == reading.period).method["dimensions"]
+    return reading_sentences(
+        reading,
+        district_names={value: district_name(value) for value in District.values},
+        dimension_names={d["code"]: localized_name(d) for d in dimensions},
+    )
 
 
 @require_GET
@@ -108,7 +133,8 @@ def district_detail(request: HttpRequest, code: str) -> HttpResponse:
         latest = snapshots[0] if snapshots else None
         context = {
             "code": code,
-            "name": str(District(code).label),
+            "name": district_name(code),
+            "reading": _plain_reading(code, snapshots),
             "history": history,
             "latest": latest,
             # The newest complete month; the running month is provisional.
@@ -211,7 +237,8 @@ def download_csv(request: HttpRequest, period: str) -> HttpResponse:
         robust = row["robustness"] or {}
         line = [
             row["code"],
-            row["name"],
+            # Snapshots before codes-only results stored a Chinese name; keep it as stored.
+            row.get("name") or str(District(row["code"]).label),
             row["overall"],
             row["rank"],
             row["improvement_rank"],

@@ -168,8 +168,9 @@ def _results_json(method, values, updated, result, robust, population: dict[str,
     names |= {d.code: (d.name_zh, d.name_en) for d in method.dimensions}
     units = {}
     for code, unit in result.units.items():
+        # Keyed by district code only: pages translate the code, so a month computed while
+        # one language was active never shows its district names on the other's pages.
         units[code] = {
-            "name": str(District(code).label),
             "overall": unit.overall,
             "rank": unit.rank,
             "improvement_rank": unit.improvement_rank,
