@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,39 +8,86 @@ from wenzhou_portal.phones import MobileNumberField
 
 from .models import CampaignKind
 
+CODE_MESSAGES = {
+    "required": _("请填写短信里的 6 位验证码。"),
+    "invalid": _("验证码是 6 位数字，请对照短信再填一次。"),
+}
+
+
+class SmsCodeField(forms.CharField):
+    """The 6-digit code from a text message, as typed: spaces and full-width digits forgiven."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("短信验证码"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("error_messages", CODE_MESSAGES)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "".join(unicodedata.normalize("NFKC", value).split()) if value else value
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def _code_field() -> SmsCodeField:
+    return SmsCodeField()
+
 
 class PhoneForm(forms.Form):
     phone = MobileNumberField(
-        label=_("手机号码"), help_text=_("用于确认一人一签，号码本身不会保存。")
+        label=_("手机号码"),
+        help_text=_("用于确认一人一签，号码本身不会保存。可以带空格，例如 138 1234 5678。"),
+        error_messages={"required": _("请填写手机号码。")},
     )
 
 
 class SignForm(forms.Form):
-    code = forms.RegexField(
-        label=_("短信验证码"),
-        regex=r"^\d{6}$",
-        error_messages={"invalid": _("验证码是 6 位数字。")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    code = _code_field()
     display_name = forms.CharField(
-        label=_("署名"), max_length=20, help_text=_("签名墙只显示第一个字，例如“张*”。")
+        label=_("署名"),
+        max_length=20,
+        help_text=_("签名墙只显示第一个字，例如“张*”。"),
+        error_messages={
+            "required": _("请填写署名，例如您的姓名。"),
+            "max_length": _("署名最多 20 个字，请写短一些。"),
+        },
     )
     district = forms.ChoiceField(
         label=_("所在县（市、区）（选填）"),
         required=False,
         choices=[("", _("不填")), *District.choices],
+        error_messages={"invalid_choice": _("请从列表里选择县（市、区）。")},
     )
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=30)
+    name = forms.CharField(
+        label=_("姓名"),
+        max_length=30,
+        error_messages={
+            "required": _("请填写姓名。"),
+            "max_length": _("姓名最多 30 个字。"),
+        },
+    )
     phone = MobileNumberField(
-        label=_("手机号码"), help_text=_("我们会发送短信验证码确认号码；工作人员只看到后四位。")
+        label=_("手机号码"),
+        help_text=_(
+            "我们会发送短信验证码确认号码；工作人员只看到后四位。可以带空格，例如 138 1234 5678。"
+        ),
+        error_messages={"required": _("请填写手机号码。")},
     )
 
 
 class RegistrationConfirmForm(forms.Form):
-    code = SignForm.base_fields["code"]
+    code = _code_field()
 
 
 class CampaignFilterForm(forms.Form):
@@ -52,21 +101,60 @@ class CampaignFilterForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = SignForm.base_fields["code"]
+    code = _code_field()
+
+
+class CancelCodeForm(forms.Form):
+    """Find an event registration by the code on its result page and the number's tail."""
+
+    code = forms.CharField(
+        label=_("取消码"),
+        max_length=40,
+        help_text=_("报名成功页面上的 6 位取消码，例如 K7M3QX（大小写都可以）。"),
+        error_messages={"required": _("请填写取消码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    phone_tail = forms.CharField(
+        label=_("报名手机号的后四位"),
+        max_length=20,
+        error_messages={"required": _("请填写报名手机号的后四位。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
 
 class EntryForm(forms.Form):
-    name = forms.CharField(label=_("作品名称"), max_length=60)
+    name = forms.CharField(
+        label=_("作品名称"),
+        max_length=60,
+        error_messages={
+            "required": _("请填写作品名称。"),
+            "max_length": _("作品名称最多 60 个字。"),
+        },
+    )
     story = forms.CharField(
-        label=_("作品介绍"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("作品介绍"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("请简单介绍一下您的作品。"),
+            "max_length": _("作品介绍最多 2000 个字，请写短一些。"),
+        },
     )
     link = forms.URLField(
-        label=_("作品链接（抖音、微信视频号或哔哩哔哩）"), required=False, assume_scheme="https"
+        label=_("作品链接（抖音、微信视频号或哔哩哔哩）"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("请粘贴作品的网址，例如 https://v.douyin.com/…")},
     )
     image = forms.FileField(
         label=_("或上传一张图片"), required=False, help_text=_("JPEG、PNG 或 WebP，不超过 5 MB。")
     )
-    contact = forms.CharField(label=_("联系方式（仅工作人员可见）"), max_length=60, required=False)
+    contact = forms.CharField(
+        label=_("联系方式（仅工作人员可见）"),
+        max_length=60,
+        required=False,
+        error_messages={"max_length": _("联系方式最多 60 个字。")},
+    )
 
     def clean_image(self):
         from wenzhou_portal import images

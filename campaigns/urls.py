@@ -5,6 +5,7 @@ from . import views
 app_name = "campaigns"
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("cancel/", views.event_cancel_by_code, name="cancel_by_code"),
     path("cancel/<str:token>/", views.event_cancel, name="cancel"),
     path("entries/<str:token>/", views.entry_status, name="entry_status"),
     path("entry-images/<int:pk>/", views.entry_image, name="entry_image"),
@@ -15,6 +16,12 @@ urlpatterns = [
     path(
         "<slug:slug>/pledge/certificate/<str:token>/", views.pledge_certificate, name="certificate"
     ),
+    path(
+        "<slug:slug>/pledge/certificate/<str:token>/pdf/",
+        views.pledge_certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path("<slug:slug>/pledge/withdraw/<str:token>/", views.pledge_withdraw, name="pledge_withdraw"),
     path("<slug:slug>/register/", views.event_register, name="register"),
     path(
         "<slug:slug>/register/confirm/",
@@ -24,5 +31,6 @@ urlpatterns = [
     path("<slug:slug>/cover/", views.cover_image, name="cover"),
     path("<slug:slug>/vote/confirm/", views.voter_confirm, name="voter_confirm"),
     path("<slug:slug>/vote/<int:candidate_id>/", views.vote, name="vote"),
+    path("<slug:slug>/vote/withdraw/<int:vote_id>/", views.vote_withdraw, name="vote_withdraw"),
     path("<slug:slug>/enter/", views.contest_enter, name="enter"),
 ]

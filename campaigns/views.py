@@ -4,17 +4,21 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenzhou_portal.clients import client_hash
+from wenzhou_portal.phones import mobile_masked
+from wenzhou_portal.qr import qr_svg_data_uri
 
 from . import selectors, services
+from .certificates import certificate_pdf, certificate_png
 from .forms import (
     CampaignFilterForm,
+    CancelCodeForm,
     CodeForm,
     EntryForm,
     PhoneForm,
@@ -24,11 +28,13 @@ from .forms import (
 )
 from .models import (
     KIND_DESCRIPTIONS,
+    WITHDRAW_MINUTES,
     Campaign,
     CampaignKind,
     Candidate,
     EventRegistration,
     Signature,
+    Vote,
 )
 
 VERIFICATION_SESSION_KEY = "campaigns_verification"
@@ -36,6 +42,10 @@ REGISTRATION_SESSION_KEY = "campaigns_registration"
 VOTER_SESSION_KEY = "campaigns_voter"
 VOTER_SESSION_SECONDS = 30 * 60
 CERTIFICATE_SALT = "campaigns.certificate"
+# Ids of the signatures and votes this browser gave: only it may take them back.
+WITHDRAWABLE_SESSION_KEY = "campaigns_withdrawable"
+# The number a code went to, masked (138****5678): shown back on the next step.
+PHONE_SHOWN_SESSION_KEY = "campaigns_phone_shown"
 
 
 @require_GET
@@ -67,7 +77,19 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             return _render_detail(request, campaign, preview=True)
     campaign = _published(slug)
     services.page_view_record(campaign_id=campaign.pk, client_key=services.client_key(request))
+    if request.GET.get("step") == "verified" and _voter_hash(request) is not None:
+        return _render_detail(request, campaign, answered=True, voter_verified_now=True)
     return _render_detail(request, campaign)
+
+
+DETAIL_FORMS = (
+    "phone_form",
+    "sign_form",
+    "code_form",
+    "registration_form",
+    "confirm_form",
+    "entry_form",
+)
 
 
 def _render_detail(request, campaign: Campaign, status: int = 200, **extra) -> HttpResponse:
@@ -80,6 +102,8 @@ def _render_detail(request, campaign: Campaign, status: int = 200, **extra) -> H
         "registration_form": RegistrationForm(),
         "entry_form": EntryForm(),
         "page_url": request.build_absolute_uri(campaign.get_absolute_url()),
+        "phone_shown": request.session.get(PHONE_SHOWN_SESSION_KEY, ""),
+        "withdraw_minutes": WITHDRAW_MINUTES,
     }
     if campaign.kind in (CampaignKind.VOTE, CampaignKind.CONTEST):
         now = timezone.now()
@@ -95,7 +119,17 @@ def _render_detail(request, campaign: Campaign, status: int = 200, **extra) -> H
                 "code_form": CodeForm(),
             }
         )
+    # After a submission the answer and the next step come first on the page (#outcome).
+    context["answered"] = request.method == "POST"
     context.update(extra)
+    context["error_form"] = next(
+        (
+            form
+            for form in (context.get(name) for name in DETAIL_FORMS)
+            if form is not None and form.is_bound and form.errors
+        ),
+        None,
+    )
     return render(request, "campaigns/detail.html", context, status=status)
 
 
@@ -127,9 +161,11 @@ def pledge_code(request: HttpRequest, slug: str) -> HttpResponse:
             phone_form=form,
         )
     request.session[VERIFICATION_SESSION_KEY] = verification.pk
+    request.session[PHONE_SHOWN_SESSION_KEY] = mobile_masked(form.cleaned_data["phone"])
+    extra = {"code_sent": True}
     if campaign.kind == CampaignKind.PLEDGE:
-        return _render_detail(request, campaign, sign_form=SignForm(), code_sent=True)
-    return _render_detail(request, campaign, code_sent=True)
+        extra["sign_form"] = SignForm()
+    return _render_detail(request, campaign, **extra)
 
 
 @never_cache
@@ -156,8 +192,20 @@ def pledge_sign(request: HttpRequest, slug: str) -> HttpResponse:
             request, campaign, 400, sign_form=form, code_sent=True, refusal=exc.messages[0]
         )
     request.session.pop(VERIFICATION_SESSION_KEY, None)
+    _remember_withdrawable(request, "signatures", signature.pk)
     token = signing.dumps(signature.pk, salt=CERTIFICATE_SALT)
-    return redirect("campaigns:signed", slug=campaign.slug, token=token)
+    return redirect(reverse("campaigns:signed", args=[campaign.slug, token]) + "#outcome")
+
+
+def _remember_withdrawable(request: HttpRequest, kind: str, pk: int) -> None:
+    kept = request.session.get(WITHDRAWABLE_SESSION_KEY) or {}
+    # Only the last few matter: after 10 minutes none can be taken back anyway.
+    kept[kind] = [*kept.get(kind, [])[-19:], pk]
+    request.session[WITHDRAWABLE_SESSION_KEY] = kept
+
+
+def _may_withdraw(request: HttpRequest, kind: str, pk: int) -> bool:
+    return pk in (request.session.get(WITHDRAWABLE_SESSION_KEY) or {}).get(kind, [])
 
 
 @never_cache
@@ -167,8 +215,23 @@ def pledge_signed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(
         request,
         "campaigns/signed.html",
-        {"signature": signature, "campaign": signature.campaign, "token": token},
+        {
+            "signature": signature,
+            "campaign": signature.campaign,
+            "token": token,
+            **_withdraw_offer(request, "signatures", signature.pk, signature.signed_at),
+        },
     )
+
+
+def _withdraw_offer(request: HttpRequest, kind: str, pk: int, given_at) -> dict:
+    """Whether this browser may still take this back, and until when (for the page)."""
+    until = services.withdrawable_until(given_at)
+    return {
+        "withdraw_until": until,
+        "withdraw_open": timezone.now() < until and _may_withdraw(request, kind, pk),
+        "withdraw_minutes": WITHDRAW_MINUTES,
+    }
 
 
 def _signature_from(token: str, slug: str) -> Signature:
@@ -181,16 +244,102 @@ def _signature_from(token: str, slug: str) -> Signature:
     )
 
 
+def _certificate_gone(request: HttpRequest, signature: Signature) -> HttpResponse:
+    return render(
+        request,
+        "campaigns/certificate_gone.html",
+        {"signature": signature, "campaign": signature.campaign},
+        status=410,
+    )
+
+
 @require_GET
 def pledge_certificate(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The signer's certificate as an SVG image (the browser's own fonts draw the text)."""
+    """The signer's certificate as a picture a phone saves to its album (PNG)."""
     signature = _signature_from(token, slug)
-    svg = render_to_string(
-        "campaigns/certificate.svg", {"signature": signature, "campaign": signature.campaign}
-    )
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pledge-{signature.number}.svg"'
+    if signature.withdrawn_at is not None:
+        return _certificate_gone(request, signature)
+    response = HttpResponse(certificate_png(signature), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="pledge-{signature.number}.png"'
     return response
+
+
+@require_GET
+def pledge_certificate_pdf(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The signer's certificate as an A5 PDF to print."""
+    signature = _signature_from(token, slug)
+    if signature.withdrawn_at is not None:
+        return _certificate_gone(request, signature)
+    response = HttpResponse(certificate_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pledge-{signature.number}.pdf"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pledge_withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """Ask "确定撤回吗？", then take the signature back (this browser, within 10 minutes)."""
+    signature = _signature_from(token, slug)
+    context = {
+        "campaign": signature.campaign,
+        "what": "signature",
+        "signature": signature,
+        **_withdraw_offer(request, "signatures", signature.pk, signature.signed_at),
+    }
+    if not _may_withdraw(request, "signatures", signature.pk):
+        context["refusal"] = gettext("只有签名时使用的这部手机（同一个浏览器）才能撤回这个签名。")
+        return render(request, "campaigns/withdraw.html", context, status=403)
+    if request.method == "POST":
+        try:
+            services.signature_withdraw(signature_id=signature.pk)
+        except services.ParticipationRefused as exc:
+            context["refusal"] = exc.messages[0]
+            context["withdraw_open"] = False
+            return render(request, "campaigns/withdraw.html", context, status=409)
+        context["withdrawn"] = True
+        context["withdraw_open"] = False
+    elif signature.withdrawn_at is not None:
+        context["refusal"] = gettext("这个签名已经撤回了。")
+    elif not context["withdraw_open"]:
+        context["refusal"] = gettext(
+            "已经超过 %(n)s 分钟，不能再撤回了。如有疑问，请联系主办单位。"
+        ) % {"n": WITHDRAW_MINUTES}
+    return render(request, "campaigns/withdraw.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def vote_withdraw(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse:
+    """Ask "确定撤回吗？", then take the vote back (this browser, within 10 minutes)."""
+    campaign = _published(slug)
+    vote = get_object_or_404(
+        Vote.objects.select_related("candidate"), pk=vote_id, campaign=campaign
+    )
+    context = {
+        "campaign": campaign,
+        "what": "vote",
+        "vote": vote,
+        **_withdraw_offer(request, "votes", vote.pk, vote.cast_at),
+    }
+    if not _may_withdraw(request, "votes", vote.pk):
+        context["refusal"] = gettext("只有投票时使用的这部手机（同一个浏览器）才能撤回这一票。")
+        return render(request, "campaigns/withdraw.html", context, status=403)
+    if request.method == "POST":
+        try:
+            services.vote_withdraw(vote_id=vote.pk)
+        except services.ParticipationRefused as exc:
+            context["refusal"] = exc.messages[0]
+            context["withdraw_open"] = False
+            return render(request, "campaigns/withdraw.html", context, status=409)
+        context["withdrawn"] = True
+        context["withdraw_open"] = False
+    elif vote.withdrawn_at is not None:
+        context["refusal"] = gettext("这一票已经撤回了。")
+    elif not context["withdraw_open"]:
+        context["refusal"] = gettext(
+            "已经超过 %(n)s 分钟，不能再撤回了。如有疑问，请联系主办单位。"
+        ) % {"n": WITHDRAW_MINUTES}
+    return render(request, "campaigns/withdraw.html", context)
 
 
 def _flooding(
@@ -236,6 +385,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
         "verification": verification.pk,
         "name": form.cleaned_data["name"],
     }
+    request.session[PHONE_SHOWN_SESSION_KEY] = mobile_masked(form.cleaned_data["phone"])
     return _render_detail(
         request,
         campaign,
@@ -273,8 +423,18 @@ def event_register_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         return _render_detail(request, campaign, 400, refusal=exc.messages[0], **context)
     request.session.pop(REGISTRATION_SESSION_KEY, None)
+    cancel_url = request.build_absolute_uri(
+        reverse("campaigns:cancel", args=[registration.cancel_token])
+    )
     return render(
-        request, "campaigns/registered.html", {"campaign": campaign, "registration": registration}
+        request,
+        "campaigns/registered.html",
+        {
+            "campaign": campaign,
+            "registration": registration,
+            "cancel_url": cancel_url,
+            "cancel_qr": qr_svg_data_uri(cancel_url),
+        },
     )
 
 
@@ -295,6 +455,27 @@ def event_cancel(request: HttpRequest, token: str) -> HttpResponse:
         else:
             context["cancelled"] = True
     return render(request, "campaigns/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def event_cancel_by_code(request: HttpRequest) -> HttpResponse:
+    """Cancel with the short code from the result page and the number's last four digits."""
+    form = CancelCodeForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        registration = services.registration_by_short_code(
+            code=form.cleaned_data["code"], phone_tail=form.cleaned_data["phone_tail"]
+        )
+        if registration is not None:
+            return redirect(
+                reverse("campaigns:cancel", args=[registration.cancel_token]) + "#outcome"
+            )
+        context["refusal"] = gettext(
+            "没有找到这个报名。请核对取消码（报名成功页面上的 6 位字母和数字）和手机号后四位。"
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/cancel_code.html", context, status=status)
 
 
 def _voter_hash(request: HttpRequest) -> str | None:
@@ -318,12 +499,15 @@ def voter_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             code=form.cleaned_data["code"],
         )
     except ValidationError as exc:
-        return _render_detail(request, campaign, 400, code_sent=True, refusal=exc.messages[0])
+        return _render_detail(
+            request, campaign, 400, code_form=form, code_sent=True, refusal=exc.messages[0]
+        )
     request.session[VOTER_SESSION_KEY] = {
         "hash": hashed,
         "until": timezone.now().timestamp() + VOTER_SESSION_SECONDS,
     }
-    return redirect(campaign.get_absolute_url() + "#vote")
+    # Back to the page (a reload sends nothing again), which says the number is proven.
+    return redirect(campaign.get_absolute_url() + "?step=verified#outcome")
 
 
 @never_cache
@@ -334,7 +518,7 @@ def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
     if hashed is None:
         return _render_detail(request, campaign, 400, refusal=gettext("请先验证手机号再投票。"))
     try:
-        services.vote_cast(
+        cast = services.vote_cast(
             campaign=campaign,
             candidate_id=candidate_id,
             hashed_phone=hashed,
@@ -343,7 +527,13 @@ def vote(request: HttpRequest, slug: str, candidate_id: int) -> HttpResponse:
     except services.ParticipationRefused as exc:
         status = 429 if exc.code == "too_many_votes" else 400
         return _render_detail(request, campaign, status, refusal=exc.messages[0])
-    return _render_detail(request, campaign, voted=True)
+    _remember_withdrawable(request, "votes", cast.pk)
+    return _render_detail(
+        request,
+        campaign,
+        voted=cast,
+        withdraw_until=services.withdrawable_until(cast.cast_at),
+    )
 
 
 @never_cache
@@ -372,7 +562,7 @@ def contest_enter(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, error)
             return _render_detail(request, campaign, 400, entry_form=form)
         return _render_detail(request, campaign, 400, entry_form=form, refusal=exc.messages[0])
-    return redirect("campaigns:entry_status", token=entry.status_token)
+    return redirect(reverse("campaigns:entry_status", args=[entry.status_token]) + "#outcome")
 
 
 @never_cache

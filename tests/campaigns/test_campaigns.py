@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns import selectors, services
+from campaigns.certificates import certificate_lines
 from campaigns.models import (
     Campaign,
     CampaignState,
@@ -87,12 +88,13 @@ def test_a_citizen_signs_once_per_verified_number_and_gets_a_certificate(client)
     assert "13812345678" not in signature.phone_hash
     signed = client.get(response["Location"]).content.decode()
     certificate_url = re.search(r'href="([^"]+/certificate/[^"]+)"', signed).group(1)
-    svg = client.get(certificate_url)
-    assert svg["Content-Type"].startswith("image/svg+xml")
-    body = svg.content.decode()
-    assert "张三丰" in body
-    assert "第 1 位签名者" in body
-    assert campaign.title in body
+    picture = client.get(certificate_url)
+    assert picture["Content-Type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG")
+    lines = [line.text for line in certificate_lines(signature)]
+    assert "张三丰" in lines
+    assert "第 1 位签名者" in lines
+    assert f"《{campaign.title}》" in lines
     wall = client.get(campaign.get_absolute_url()).content.decode()
     assert "张**" in wall
     assert "张三丰" not in wall
