@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("rumors.api_urls")),
     path("api/v1/index/", include("civility_index.api_urls")),
     path("api/v1/", include("campaigns.api_urls")),
+    path("api/v1/charity/", include("charity.api_urls")),
     path("open311/v2/", include("rumors.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
