@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from wenzhou_portal.districts import District
 from . import selectors, services
 from .models import (
     Campaign,
+    CampaignKind,
     Candidate,
     EventRegistration,
     ExternalReach,
@@ -31,6 +33,7 @@ from .models import (
     Signature,
     Vote,
 )
+from .slugs import slug_from_title, slug_unused
 
 
 class ImageUploadMixin(forms.ModelForm):
@@ -67,7 +70,7 @@ class CandidateForm(ImageUploadMixin):
     # The moderation status is set by the approve and reject actions (entry_moderate).
     class Meta:
         model = Candidate
-        fields = ("name", "story", "link", "order")
+        fields = ("name", "name_en", "story", "story_en", "link", "order")
 
 
 class CandidateAdminForm(CandidateForm):
@@ -91,6 +94,14 @@ class CampaignForm(ImageUploadMixin):
         max_length=300,
         help_text=_("用逗号分隔，例如：青少年，网络素养。"),
     )
+    tags_en_text = forms.CharField(
+        label=_("英文标签（选填）"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "与上面的中文标签一一对应，按同样顺序用逗号分隔，例如：Youth, Digital literacy。"
+        ),
+    )
 
     class Meta:
         model = Campaign
@@ -98,13 +109,18 @@ class CampaignForm(ImageUploadMixin):
         # by services.campaign_codes_set once the campaign is saved.
         fields = (
             "title",
+            "title_en",
             "slug",
             "kind",
             "summary",
+            "summary_en",
             "body",
+            "body_en",
             "organiser",
+            "organiser_en",
             "district_choices",
             "tags_text",
+            "tags_en_text",
             "starts_at",
             "ends_at",
             "target_participants",
@@ -117,16 +133,58 @@ class CampaignForm(ImageUploadMixin):
             "capacity",
             "venue",
         )
+        error_messages = {
+            "slug": {
+                "invalid": _(
+                    "网址名只能用英文小写字母、数字和连字符（-），或者留空，由系统按标题生成。"
+                ),
+            },
+            "title": {"required": _("请填写活动标题。")},
+            "summary": {"required": _("请用一两句话介绍这个活动。")},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["upload"].label = _("封面图片")
         if self.instance.pk:
             self.fields["district_choices"].initial = self.instance.district_codes
-            self.fields["tags_text"].initial = "，".join(self.instance.tag_list)
+            tags = list(self.instance.tag_links.all())
+            self.fields["tags_text"].initial = "，".join(tag.name for tag in tags)
+            self.fields["tags_en_text"].initial = ", ".join(tag.name_en for tag in tags)
+
+    def clean_slug(self) -> str:
+        """A blank slug is made from the title (pinyin); a typed one must be free."""
+        slug = self.cleaned_data.get("slug", "")
+        if not slug:
+            title = self.cleaned_data.get("title", "")
+            return slug_unused(slug_from_title(title), exclude_pk=self.instance.pk)
+        clash = Campaign.objects.filter(slug=slug).exclude(pk=self.instance.pk).first()
+        if clash is not None:
+            raise ValidationError(
+                _("网址名“%(slug)s”已被活动《%(title)s》使用，请换一个，或者留空由系统生成。")
+                % {"slug": slug, "title": clash.title},
+                code="slug_taken",
+            )
+        return slug
 
     def clean_tags_text(self) -> list[str]:
         return services.tags_parse(self.cleaned_data["tags_text"])
+
+    def clean_tags_en_text(self) -> list[str]:
+        # English names are separated by commas only: they have spaces inside.
+        text = self.cleaned_data["tags_en_text"].replace("，", ",")
+        return [" ".join(name.split()) for name in text.split(",")] if text.strip() else []
+
+    def clean(self):
+        cleaned = super().clean()
+        tags, tags_en = cleaned.get("tags_text"), cleaned.get("tags_en_text")
+        if tags is not None and tags_en and len(tags_en) != len(tags):
+            self.add_error(
+                "tags_en_text",
+                _("英文标签要和中文标签一样多（中文 %(zh)s 个，英文 %(en)s 个），按同样顺序填写。")
+                % {"zh": len(tags), "en": len(tags_en)},
+            )
+        return cleaned
 
     def _save_m2m(self):
         super()._save_m2m()
@@ -134,7 +192,85 @@ class CampaignForm(ImageUploadMixin):
             campaign=self.instance,
             districts=self.cleaned_data["district_choices"],
             tags=self.cleaned_data["tags_text"],
+            tags_en=self.cleaned_data.get("tags_en_text") or [],
         )
+
+
+CAMPAIGN_FIELDSETS = [
+    # (kinds that use the part, or () for all; the fieldset)
+    (
+        (),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "kind",
+                    "summary",
+                    "body",
+                    "organiser",
+                    "upload",
+                    "district_choices",
+                    "tags_text",
+                )
+            },
+        ),
+    ),
+    (
+        (),
+        (
+            _("英文（选填）"),
+            {
+                "fields": (
+                    "title_en",
+                    "summary_en",
+                    "body_en",
+                    "organiser_en",
+                    "tags_en_text",
+                ),
+                "description": _("英文页面显示这些内容；留空时显示中文并标明“(中文)”。"),
+            },
+        ),
+    ),
+    (
+        (),
+        (
+            _("时间与目标"),
+            {"fields": ("starts_at", "ends_at", "target_participants", "target_reads")},
+        ),
+    ),
+    (
+        (CampaignKind.VOTE, CampaignKind.CONTEST),
+        (
+            _("投票与评审（评选投票、创意大赛）"),
+            {
+                "fields": (
+                    "votes_per_day",
+                    "hide_tallies_while_open",
+                    "public_weight",
+                    "vote_starts_at",
+                    "vote_ends_at",
+                ),
+                "description": _("只有评选投票和创意大赛使用这些设置。"),
+            },
+        ),
+    ),
+    (
+        (CampaignKind.EVENT,),
+        (
+            _("报名（宣讲活动）"),
+            {
+                "fields": ("capacity", "venue"),
+                "description": _("只有宣讲活动使用名额和地点。"),
+            },
+        ),
+    ),
+    (
+        (),
+        (_("发布与参与"), {"fields": ("is_published", "reach_figures", "participation_table")}),
+    ),
+]
 
 
 class CandidateInline(admin.StackedInline):
@@ -167,6 +303,53 @@ class CampaignAdmin(AuditedModelAdmin):
     # Published is set by the publish / unpublish actions (campaign_publish…), not edited.
     readonly_fields = ("is_published", "reach_figures", "participation_table")
     actions = ["publish", "unpublish", "close_now"]
+    change_form_template = "admin/campaigns/campaign/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        """Every part on a new campaign; on an existing one, only the parts its kind uses."""
+        if obj is None:
+            return [fieldset for _kinds, fieldset in CAMPAIGN_FIELDSETS]
+        return [
+            fieldset for kinds, fieldset in CAMPAIGN_FIELDSETS if not kinds or obj.kind in kinds
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.kind not in (CampaignKind.VOTE, CampaignKind.CONTEST):
+            # Nominees and entries belong to votes and contests only.
+            inlines = [inline for inline in inlines if not isinstance(inline, CandidateInline)]
+        return inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_publish"] = (
+            obj is not None and not obj.is_published and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST and self.has_change_permission(request, obj):
+            # "保存并发布": the edit is saved; publishing goes through the service.
+            try:
+                services.campaign_publish(campaign_id=obj.pk, actor=request.user, request=request)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}：{' '.join(exc.messages)}", messages.WARNING)
+            else:
+                self.log_change(request, obj, _("发布"))
+                self._published_message(request, obj)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def _published_message(self, request, campaign: Campaign) -> None:
+        self.message_user(
+            request,
+            format_html(
+                _('《{}》已发布，公众现在可以看到它：<a href="{}">{}</a>'),
+                campaign.title,
+                campaign.get_absolute_url(),
+                request.build_absolute_uri(campaign.get_absolute_url()),
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("状态"))
     def state_label(self, obj: Campaign) -> str:
@@ -233,13 +416,21 @@ class CampaignAdmin(AuditedModelAdmin):
 
     @admin.action(description=_("发布所选活动"))
     def publish(self, request, queryset):
-        self._through_service(
-            request,
-            queryset,
-            services.campaign_publish,
-            _("发布"),
-            _("已发布 %(n)s 个活动。"),
-        )
+        published = []
+        for campaign in queryset:
+            try:
+                services.campaign_publish(
+                    campaign_id=campaign.pk, actor=request.user, request=request
+                )
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{campaign}：{' '.join(exc.messages)}", messages.WARNING
+                )
+            else:
+                self.log_change(request, campaign, _("发布"))
+                published.append(campaign)
+        for campaign in published:
+            self._published_message(request, campaign)
 
     @admin.action(description=_("撤下所选活动（改为草稿）"))
     def unpublish(self, request, queryset):

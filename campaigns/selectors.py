@@ -47,6 +47,12 @@ REACH_DEFINITIONS = {
 }
 # Figures that only some kinds have; a theme week shows no "投稿数 0 / 有效票数 0".
 REACH_KINDS = {
+    "participants": (
+        CampaignKind.PLEDGE,
+        CampaignKind.VOTE,
+        CampaignKind.CONTEST,
+        CampaignKind.EVENT,
+    ),
     "entries": (CampaignKind.CONTEST,),
     "votes": (CampaignKind.VOTE, CampaignKind.CONTEST),
 }

@@ -13,21 +13,32 @@ class CampaignSerializer(serializers.ModelSerializer):
     state = serializers.CharField(source="state.value")
     url = serializers.CharField(source="get_absolute_url")
     tags = serializers.ListField(source="tag_list", child=serializers.CharField())
+    tags_en = serializers.SerializerMethodField(
+        help_text="The tags' English names in the order of tags; blank where none is given."
+    )
 
     class Meta:
         model = Campaign
+        # Each *_en field is the optional English text of its Chinese sibling (blank if none).
         fields = [
             "slug",
             "title",
+            "title_en",
             "kind",
             "state",
             "summary",
+            "summary_en",
             "organiser",
+            "organiser_en",
             "tags",
+            "tags_en",
             "starts_at",
             "ends_at",
             "url",
         ]
+
+    def get_tags_en(self, campaign: Campaign) -> list[str]:
+        return [link.name_en for link in campaign.tag_links.all()]
 
 
 class CampaignDetailSerializer(CampaignSerializer):
@@ -37,6 +48,7 @@ class CampaignDetailSerializer(CampaignSerializer):
         fields = [
             *CampaignSerializer.Meta.fields,
             "body",
+            "body_en",
             "votes_per_day",
             "public_weight",
             "capacity",

@@ -520,10 +520,15 @@ def tags_parse(text: str) -> list[str]:
 
 
 def campaign_codes_set(
-    *, campaign: Campaign, districts: Iterable[str], tags: Iterable[str]
+    *,
+    campaign: Campaign,
+    districts: Iterable[str],
+    tags: Iterable[str],
+    tags_en: Iterable[str] = (),
 ) -> None:
     """Replace a campaign's districts and tags with these (one row each, tags in this order).
 
+    ``tags_en`` are the tags' English names in the same order (missing ones stay blank).
     Called inside the admin's save, whose audit record names the changed fields.
     """
     wanted_districts = set(districts)
@@ -547,16 +552,21 @@ def campaign_codes_set(
                 for code in sorted(wanted_districts - current)
             ]
         )
-        current_tags = list(
+        english = [name[:TAG_MAX_LENGTH] for name in tags_en]
+        wanted_pairs = [
+            (tag, english[index] if index < len(english) else "")
+            for index, tag in enumerate(wanted_tags)
+        ]
+        current_pairs = list(
             CampaignTag.objects.filter(campaign=campaign)
             .order_by("pk")
-            .values_list("name", flat=True)
+            .values_list("name", "name_en")
         )
-        if current_tags != wanted_tags:
+        if current_pairs != wanted_pairs:
             # Pages show tags in the order typed: a reordering rewrites the rows.
             CampaignTag.objects.filter(campaign=campaign).delete()
             CampaignTag.objects.bulk_create(
-                [CampaignTag(campaign=campaign, name=tag) for tag in wanted_tags]
+                [CampaignTag(campaign=campaign, name=tag, name_en=en) for tag, en in wanted_pairs]
             )
 
 
