@@ -70,9 +70,9 @@ def _keyed(kind: str, value: str) -> str:
 
 def submission_refusal_text(decision: Decision) -> str:
     return gettext(
-        "提交太频繁了：为防止滥用，同一网络提交举报的次数有限制。请在 %(wait)s后再提交；"
+        "提交太频繁了：为防止滥用，同一网络提交举报的次数有限制。请在 %(wait)s后再提交，"
         "您填写的内容都还在。"
-    ) % {"wait": wait_text(decision.retry_after)}
+    ) % {"wait": wait_text(max(60, -(-decision.retry_after // 60) * 60))}  # whole minutes: "1 分钟"
 
 
 def lookup_refusal_text(decision: Decision) -> str:

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -9,7 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenzhou_portal import images as evidence_files
 from wenzhou_portal.citizen_auth import NotifyForm, citizen_required
+from wenzhou_portal.phones import mobile_masked
 from wenzhou_portal.qr import qr_svg_data_uri
+from wenzhou_portal.share_text import link_from_share_text
 
 from . import limits, selectors, services
 from .forms import (
@@ -138,6 +142,7 @@ def _submitted_page(
             "private_qr": qr_svg_data_uri(private_url),
             "link_form": link_form,
             "told_by": report.notification_channels(),
+            "contact_phone_masked": mobile_masked(report.contact_phone),
         },
         status=status,
     )
@@ -443,7 +448,9 @@ def evidence_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
 @require_GET
 def debunk_list(request: HttpRequest) -> HttpResponse:
     form = DebunkSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    if filters.get("q"):
+        filters["q"] = _search_words(filters["q"])
     debunks = selectors.debunks_search(**{k: v for k, v in filters.items() if v})
     page = Paginator(debunks, 10).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -453,6 +460,19 @@ def debunk_list(request: HttpRequest) -> HttpResponse:
         "rumors/debunk_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+# Douyin's share title names the account ("【某某的作品】"): not words of the claim.
+_SHARE_AUTHOR = re.compile(r"【[^】]{0,40}的作品】")
+
+
+def _search_words(query: str) -> str:
+    """What to search for in a pasted share text: its title, without link and app words."""
+    link, context = link_from_share_text(query)
+    if not link:
+        return query
+    words = _SHARE_AUTHOR.sub(" ", context).replace("【", " ").replace("】", " ")
+    return " ".join(words.split()) or link
 
 
 @require_GET
@@ -500,6 +520,7 @@ def debunk_suggest(request: HttpRequest) -> JsonResponse:
                 {
                     "title": debunk.title,
                     "verdict": str(debunk.get_verdict_display()),
+                    "summary": debunk.summary,
                     "url": debunk.get_absolute_url(),
                 }
                 for debunk in found

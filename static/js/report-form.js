@@ -9,16 +9,30 @@
   var timer = null;
   var lastQuery = "";
 
+  // Each suggestion opens in place (a details element): the form, and what was typed in
+  // it, stay on the page; nothing opens a new tab.
   function show(results) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
     results.forEach(function (item) {
       var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = item.url;
-      a.target = "_blank";
-      a.rel = "noopener";
-      a.textContent = "【" + item.verdict + "】" + item.title;
-      li.appendChild(a);
+      var details = document.createElement("details");
+      details.className = "suggestion";
+      var summary = document.createElement("summary");
+      summary.textContent = "【" + item.verdict + "】" + item.title;
+      details.appendChild(summary);
+      var text = document.createElement("p");
+      text.textContent = item.summary || "";
+      details.appendChild(text);
+      var back = document.createElement("button");
+      back.type = "button";
+      back.className = "btn btn-plain suggestion-close";
+      back.textContent = box.getAttribute("data-close-label") || "收起，继续填写";
+      back.addEventListener("click", function () {
+        details.open = false;
+        summary.focus();
+      });
+      details.appendChild(back);
+      li.appendChild(details);
       list.appendChild(li);
     });
     box.hidden = results.length === 0;

@@ -143,3 +143,9 @@ def published_debunk(debunk, office_admin):
     services.debunk_publish(debunk_id=debunk.pk, actor=office_admin)
     debunk.refresh_from_db()
     return debunk
+
+
+@pytest.fixture(autouse=True)
+def _held_uploads_in_tmp(settings, tmp_path_factory):
+    """Screenshots held for a corrected form (default_storage) stay out of the real media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

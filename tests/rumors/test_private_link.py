@@ -145,7 +145,7 @@ def test_the_confirmation_page_shows_the_private_link_its_qr_and_a_plain_warning
         rf'<a class="btn[^"]*" href="/reports/track/{filed.tracking_code}/">查询处理进度</a>', html
     )
     assert "noindex" in response["X-Robots-Tag"]
-    assert 'action="/reports/submitted/send-link/"' in html
+    assert 'action="/reports/submitted/send-link/#outcome"' in html
 
 
 def test_the_copy_button_is_hidden_until_the_script_can_copy(client, filed):

@@ -202,11 +202,11 @@ def test_the_tracking_page_shows_the_request_and_the_answer_form(client, waiting
     html = client.post("/reports/track/", {"code": waiting.tracking_code}).content.decode()
     assert "办理部门请您补充材料" in html
     assert QUESTION in html
-    assert 'action="/reports/track/answer/"' in html
+    assert 'action="/reports/track/answer/#outcome"' in html
     assert 'enctype="multipart/form-data"' in html
     private = client.get(f"/reports/track/{waiting.tracking_code}/").content.decode()
     assert QUESTION in private
-    assert 'action="/reports/track/answer/"' in private
+    assert 'action="/reports/track/answer/#outcome"' in private
 
 
 def test_no_answer_form_when_nothing_is_asked(client, routed):

@@ -179,18 +179,18 @@ def test_the_offer_appears_only_for_an_unsatisfied_reporter_in_time(client, reso
     services.report_rate(report=resolved, rating="unsatisfied")
     html = client.get(url).content.decode()
     assert "对处理结果不满意？可以申请复核" in html
-    assert 'action="/reports/track/review/"' in html
+    assert 'action="/reports/track/review/#outcome"' in html
     last_day = reporter.review_last_day(Report.objects.get(pk=resolved.pk))
     assert last_day.isoformat() in html
     _closed_working_days_ago(resolved, 16)
-    assert 'action="/reports/track/review/"' not in client.get(url).content.decode()
+    assert 'action="/reports/track/review/#outcome"' not in client.get(url).content.decode()
 
 
 def test_rating_unsatisfied_on_the_page_offers_the_second_look_at_once(client, resolved):
     response = client.post(
         "/reports/track/rate/", {"code": resolved.tracking_code, "rating": "unsatisfied"}
     )
-    assert 'action="/reports/track/review/"' in response.content.decode()
+    assert 'action="/reports/track/review/#outcome"' in response.content.decode()
 
 
 def test_asking_on_the_page_redirects_and_shows_the_review_state(client, unsatisfied):
@@ -203,7 +203,7 @@ def test_asking_on_the_page_redirects_and_shows_the_review_state(client, unsatis
     assert "您的复核申请已提交" in html
     assert "复核中" in html
     assert "预计在" in html
-    assert 'action="/reports/track/review/"' not in html
+    assert 'action="/reports/track/review/#outcome"' not in html
 
 
 def test_the_decision_shows_on_the_page(client, unsatisfied, office_admin):
@@ -228,7 +228,7 @@ def test_a_refused_request_on_the_page_says_why(client, unsatisfied):
 def test_a_blank_reason_on_the_page_keeps_the_form(client, unsatisfied):
     response = client.post("/reports/track/review/", {"code": unsatisfied.tracking_code})
     assert response.status_code == 400
-    assert 'action="/reports/track/review/"' in response.content.decode()
+    assert 'action="/reports/track/review/#outcome"' in response.content.decode()
     unsatisfied.refresh_from_db()
     assert unsatisfied.status == Status.RESOLVED
 
