@@ -17,20 +17,17 @@ from wenzhou_portal.districts import District
 from . import credit_codes
 
 CREDIT_CODE_MESSAGES = {
-    credit_codes.Problem.LENGTH: _(
-        "统一社会信用代码应为 18 位，您填写了 %(count)s 位。请对照登记证书逐位核对。"
-    ),
+    credit_codes.Problem.LENGTH: _("应为 18 位，您填写了 %(count)s 位。请对照登记证书逐位核对。"),
     credit_codes.Problem.CHARACTERS: _(
-        "统一社会信用代码里不会出现“%(characters)s”（代码不用 I、O、S、V、Z 这几个字母，"
-        "也没有标点）。请核对是否把数字 0、1、2、5 看成了字母。"
+        "代码里不会出现“%(characters)s”（不用 I、O、S、V、Z 这几个字母，也没有标点）。"
+        "请核对是否把数字 0、1、2、5 看成了字母。"
     ),
     credit_codes.Problem.AUTHORITY: _(
-        "统一社会信用代码第 1 位是登记管理部门代码（民政部门登记的组织为 5），“%(first)s”不是有效的登记管理部门代码。"
+        "第 1 位是登记管理部门代码（民政部门登记的组织为 5），“%(first)s”不是有效的代码。"
     ),
-    credit_codes.Problem.DIVISION: _("统一社会信用代码第 3 至 8 位是行政区划代码，应为 6 位数字。"),
+    credit_codes.Problem.DIVISION: _("第 3 至 8 位是行政区划代码，应为 6 位数字。"),
     credit_codes.Problem.CHECK: _(
-        "统一社会信用代码最后一位（校验码）与前 17 位对不上，说明其中有一位填错了。"
-        "请对照登记证书逐位核对。"
+        "最后一位（校验码）与前 17 位对不上，说明其中有一位填错了。请对照登记证书逐位核对。"
     ),
 }
 

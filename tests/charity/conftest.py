@@ -1,5 +1,6 @@
 import pytest
 
+from tests.journeys.support import senior_page  # noqa: F401  (fixture)
 from wenzhou_portal.roles import Role
 
 

@@ -61,7 +61,7 @@ def test_a_wrong_check_character_is_refused_naming_the_check_character():
 @pytest.mark.parametrize(
     ("text", "problem", "words"),
     [
-        ("9144030071526726X", Problem.LENGTH, "18 位，您填写了 17 位"),
+        ("9144030071526726X", Problem.LENGTH, "应为 18 位，您填写了 17 位"),
         ("9144030071526726XGG", Problem.LENGTH, "您填写了 19 位"),
         ("9144030071526726OG", Problem.CHARACTERS, "“O”"),
         ("91440300715267.6XG", Problem.CHARACTERS, "“.”"),
