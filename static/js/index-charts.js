@@ -52,48 +52,104 @@
     // Names come localized from the page (each with its district code), best at the top.
     var ranking = data.ranking.slice().reverse();
     chart("chart-ranking", function () {
+      // Each district's name and score sit above its bar, so on a phone the bars keep
+      // the full width however long the names are (English ones are).
+      var row = Math.round(font * 2.9);
       return {
-        height: ranking.length * Math.round(font * 2.2) + font * 2,
+        height: ranking.length * row + font * 2,
         option: {
           animation: false,
           textStyle: text,
-          grid: { left: 8, right: font * 3, top: 8, bottom: 8, containLabel: true },
+          grid: { left: 4, right: font, top: Math.round(font * 1.6), bottom: 8 },
           xAxis: { type: "value", min: 0, max: 100, axisLabel: { show: false, fontSize: font },
                    splitLine: { show: false } },
-          yAxis: { type: "category", axisLabel: text,
+          yAxis: { type: "category", axisLabel: { show: false, fontSize: font },
+                   axisTick: { show: false },
                    data: ranking.map(function (r) { return r.name; }) },
           series: [{
-            type: "bar", color: blue, barCategoryGap: "30%",
+            type: "bar", color: blue, barWidth: Math.round(font * 0.8),
             data: ranking.map(function (r) { return { value: r.score, code: r.code }; }),
-            label: { show: true, position: "right", fontSize: font, color: ink,
-                     formatter: function (p) { return p.value.toFixed(1); } }
+            label: { show: true, position: [0, -Math.round(font * 1.25)], fontSize: font,
+                     color: ink, align: "left",
+                     formatter: function (p) { return p.name + "  " + p.value.toFixed(1); } }
           }]
         }
       };
     });
   }
 
+  // Break a label into lines no wider than `width` px as the page's font draws them: at
+  // spaces for English, anywhere for Chinese, a long word with a hyphen only if it must.
+  var measure = document.createElement("canvas").getContext("2d");
+  function wrap(label, size, width) {
+    measure.font = size + "px " + window.getComputedStyle(document.body).fontFamily;
+    function fits(text) { return measure.measureText(text).width <= width; }
+    var spaced = /\s|-/.test(label);
+    // English breaks at spaces and after hyphens ("Harmful-" / "information").
+    var tokens = spaced ? label.replace(/-/g, "-\u0000").split(/[\s\u0000]+/) : label.split("");
+    var lines = [];
+    var line = "";
+    tokens.forEach(function (token) {
+      var joiner = spaced && line && line.slice(-1) !== "-" ? " " : "";
+      var next = line ? line + joiner + token : token;
+      if (fits(next) || !line) { line = next; } else { lines.push(line); line = token; }
+      while (!fits(line) && line.length > 1) {
+        var cut = line.length - 1;
+        while (cut > 1 && !fits(line.slice(0, cut) + "-")) { cut -= 1; }
+        lines.push(line.slice(0, cut) + (spaced ? "-" : ""));
+        line = line.slice(cut);
+      }
+    });
+    if (line) { lines.push(line); }
+    if (!spaced && lines.length > 1) {
+      // Even lines ("群众满意 / 与参与"), never one character left alone.
+      var each = Math.ceil(label.length / lines.length);
+      lines = [];
+      for (var at = 0; at < label.length; at += each) { lines.push(label.slice(at, at + each)); }
+    }
+    return lines;
+  }
+
   if (data.radar && data.radar.indicators && data.radar.indicators.length) {
     chart("chart-radar", function (width) {
-      // Labels wrap to a fixed width beside the radar, so none is cut off at 360 px.
-      var labelWidth = Math.round(Math.min(font * 5, width * 0.3));
-      var radius = Math.max(48, Math.floor((width - 2 * labelWidth - 24) / 2));
-      var lineHeight = Math.round(font * 1.3);
-      var labelLines = 3;
-      var height = 2 * radius + 2 * lineHeight * labelLines + 16;
+      // Side labels sit beside the radar: they wrap to a third of the box each, in the
+      // smallest size the page allows (18 px in senior mode), so none is cut off at 360 px.
+      var size = senior ? 18 : Math.min(font, 14);
+      var labelWidth = Math.floor(width * 0.34);
+      var lineHeight = Math.round(size * 1.3);
+      var count = data.radar.indicators.length;
+      var wrapped = data.radar.indicators.map(function (item, i) {
+        // Axes run anticlockwise from the top; a label near the top or bottom may use
+        // most of the width, one at a side only the room beside the radar.
+        var angle = (90 + i * 360 / count) * Math.PI / 180;
+        var room = Math.abs(Math.cos(angle)) < 0.3 ? width - 16 : labelWidth;
+        return wrap(item.name, size, room);
+      });
+      var most = Math.max.apply(null, wrapped.map(function (lines) { return lines.length; }));
+      // The radar takes whatever the widest wrapped side label leaves.
+      var side = 0;
+      var upright = 1;
+      wrapped.forEach(function (lines, i) {
+        var angle = (90 + i * 360 / count) * Math.PI / 180;
+        if (Math.abs(Math.cos(angle)) < 0.3) { upright = Math.max(upright, lines.length); return; }
+        lines.forEach(function (line) { side = Math.max(side, measure.measureText(line).width); });
+      });
+      var radius = Math.max(40, Math.floor((width - 2 * Math.ceil(side) - 24) / 2));
+      var height = Math.max(2 * radius + 2 * (upright * lineHeight + 12), most * lineHeight) + 16;
       return {
         height: height,
         option: {
           animation: false,
-          textStyle: text,
+          textStyle: { fontSize: size, color: ink },
           radar: {
-            indicator: data.radar.indicators,
+            indicator: data.radar.indicators.map(function (item, i) {
+              return { name: wrapped[i].join("\n"), max: item.max };
+            }),
             radius: radius,
             center: ["50%", "50%"],
             nameGap: 6,
-            axisLabel: { show: false, fontSize: font },
-            axisName: { fontSize: font, color: ink, width: labelWidth, overflow: "break",
-                        lineHeight: lineHeight }
+            axisLabel: { show: false, fontSize: size },
+            axisName: { fontSize: size, color: ink, lineHeight: lineHeight }
           },
           series: [{ type: "radar", color: blue, areaStyle: { opacity: 0.2 },
                      data: [{ value: data.radar.values, name: data.radar.name }] }]
