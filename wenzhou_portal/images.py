@@ -22,6 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+# Said of the one file refused, beside the name the citizen knows it by.
+NOT_AN_IMAGE = _(
+    "不是能打开的图片文件。只接受 JPEG、PNG 或 WebP 图片；"
+    "手机相册里的 HEIC 照片可以先截屏，再上传截图。"
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def validate_evidence_image(upload: UploadedFile) -> DecodedImage:
         raise too_many_pixels from exc
     # Pillow's decoders signal malformed input with many exception types, not one.
     except Exception as exc:
-        raise ValidationError(_("只接受 JPEG、PNG 或 WebP 图片。"), code="not_an_image") from exc
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from exc
     return DecodedImage(
         data=data,
         format=image_format,
