@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from rumors.models import Report
 from tests.journeys.support import (
+    SHOTS,
     SIZES,
     assert_no_sideways_scroll,
     assert_senior_page,
@@ -95,6 +96,9 @@ def test_a_newcomer_files_a_report_after_one_mistake_and_follows_it(
     assert "我们会记下的号码：138 1234 5678" in page.locator("#phone-to-store").inner_text()
     assert "https://v.douyin.com/iRNBxyz/" in page.locator("#url-context-note").inner_text()
     assert "已保留：photo1.png" in page.locator("#held-files").inner_text()
+    page.screenshot(
+        path=str(SHOTS / f"report-2-mistake-full-{page.journey_id}.png"), full_page=True
+    )
     # The summary's link takes her to the field to fix.
     page.locator("#outcome a[href='#id_content']").click()
     assert page.evaluate("document.activeElement.id") == "id_content" or not page.javascript
