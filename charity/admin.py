@@ -149,6 +149,13 @@ class OrganisationAdmin(ReadOnlyRecordAdmin):
         # Organisations apply through the public form, which checks and signs the pact.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once verified, the code is the organisation's identity on every page and record.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status != OrganisationStatus.APPLIED:
+            return ("credit_code", *fields)
+        return fields
+
     @admin.display(description=_("公开募捐资格"))
     def qualification(self, obj: Organisation) -> str:
         return _("有效") if obj.qualified_on(timezone.localdate()) else "—"
@@ -376,6 +383,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
             *self.status_fields,
         ]
         if obj is not None and obj.status in PUBLIC_PROJECT_STATUSES:
+            fields.remove("cover_upload")  # the cover is chosen before publication
             fields.insert(0, "correction_note")
         return fields
 

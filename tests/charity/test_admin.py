@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from charity import services
 from charity.models import Correction, Disclosure, Organisation, Project
 from tests.charity import makers
 from wenzhou_portal.models import AuditEvent
@@ -198,3 +199,38 @@ def test_every_charity_admin_page_opens_for_the_reviewer(client, charity_reviewe
     client.force_login(charity_reviewer)
     assert client.get(path).status_code == 200
     assert client.get(f"/admin/charity/organisation/{org.pk}/change/").status_code == 200
+
+
+def test_every_record_opens_for_the_reviewer_and_the_auditor(client, charity_reviewer, auditor):
+    pact = makers.pact()
+    org = makers.organisation(signed=pact)
+    project = makers.project(org, status="fundraising")
+    client.force_login(charity_reviewer)
+    client.post(
+        "/admin/charity/disclosure/add/",
+        {
+            "organisation": org.pk,
+            "project": project.pk,
+            "kind": "periodic",
+            "title": "第一季度",
+            "summary": "s",
+            "document_date": timezone.localdate().isoformat(),
+            "upload": makers.pdf(),
+        },
+    )
+    services.project_correct(
+        project_id=project.pk, changes={"title": "新名"}, note="笔误", actor=charity_reviewer
+    )
+    rows = {
+        "organisation": org.pk,
+        "project": project.pk,
+        "disclosure": Disclosure.objects.get().pk,
+        "pactversion": pact.pk,
+        "pactsignature": org.pact_signatures.get().pk,
+        "correction": Correction.objects.get().pk,
+    }
+    for person in (charity_reviewer, auditor):
+        client.force_login(person)
+        for model, pk in rows.items():
+            response = client.get(f"/admin/charity/{model}/{pk}/change/")
+            assert response.status_code == 200, (person.username, model)
