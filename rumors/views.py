@@ -66,6 +66,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def report_new(request: HttpRequest) -> HttpResponse:
     refused = None
     held = None
+    answered: list = []
     if request.method == "POST":
         # A flooding client is refused before its uploads are decoded (what it had already
         # had held is kept); a valid report is counted against the budgets only when it is
@@ -93,6 +94,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 return redirect("rumors:submitted")
         held = form.hold_images()
         status = 429 if refused else 400
+        cleaned = getattr(form, "cleaned_data", {})
+        # Without JavaScript, the debunks the as-you-type suggestions would have shown.
+        answered = selectors.debunks_resembling(
+            text=str(request.POST.get("content", ""))[:2000],
+            url=cleaned.get("url") or "",
+            account=cleaned.get("account") or "",
+        )
     else:
         form = ReportForm()
         status = 200
@@ -102,6 +110,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "held": held,
+            "answered": answered,
             "categories": _category_notes(),
             "refusal": limits.submission_refusal_text(refused) if refused else "",
         },

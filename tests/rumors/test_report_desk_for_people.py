@@ -329,3 +329,15 @@ def test_suggestions_carry_their_summary_so_they_open_in_place(client, published
 def test_the_submitted_session_key_is_unchanged():
     # Other pages (the link send) find the report just filed by this key.
     assert SUBMITTED_SESSION_KEY == "rumors_submitted_code"
+
+
+def test_without_javascript_a_refused_form_shows_matching_debunks_in_place(
+    client, published_debunk
+):
+    typed = {**VALID, "content": "微信群流传鹿城区下周全面停水三天。", "platform": ""}
+    html = _page(client.post("/reports/new/", typed))
+    box = html.split('id="debunk-suggestions"', 1)[1].split("</div>", 1)[0]
+    assert "hidden" not in box.split(">", 1)[0]
+    assert "<details" in box
+    assert published_debunk.summary in box
+    assert "_blank" not in box
