@@ -198,3 +198,27 @@ def test_an_organisation_signs_a_new_pact_through_its_link(client):
     assert 'id="outcome"' in response.content.decode()
     assert org.pact_signatures.filter(version=second).exists()
     assert client.get(reverse("charity:pact_sign", args=["forged"])).status_code == 404
+
+
+def test_project_and_organisation_pages_read_in_a_fixed_number_of_queries(
+    client, charity_reviewer, django_assert_max_num_queries
+):
+    pact = makers.pact()
+    org = makers.organisation(signed=pact)
+    projects = [makers.project(org, status="fundraising") for _ in range(4)]
+    for project in projects:
+        for _ in range(2):
+            services.disclosure_publish(
+                organisation_id=org.pk,
+                project_id=project.pk,
+                kind="periodic",
+                title="季度公开",
+                summary="s",
+                document_date=timezone.localdate(),
+                upload=makers.pdf(),
+                actor=charity_reviewer,
+            )
+    with django_assert_max_num_queries(10):
+        client.get(projects[0].get_absolute_url())
+    with django_assert_max_num_queries(14):
+        client.get(org.get_absolute_url())
