@@ -30,7 +30,12 @@
     element.setAttribute("data-rendered", "true");
   }
 
-  if (data.trend) {
+  function anyValue(values) {
+    return values.some(function (value) { return value !== null && value !== undefined; });
+  }
+
+  // A chart with nothing to draw stays hidden: its table says "—" plainly.
+  if (data.trend && anyValue(data.trend.map(function (p) { return p.score; }))) {
     chart("chart-trend", function () {
       return {
         height: Math.max(300, font * 13),
@@ -110,7 +115,8 @@
     return lines;
   }
 
-  if (data.radar && data.radar.indicators && data.radar.indicators.length) {
+  if (data.radar && data.radar.indicators && data.radar.indicators.length &&
+      anyValue(data.radar.values || [])) {
     chart("chart-radar", function (width) {
       // Side labels sit beside the radar: they wrap to a third of the box each, in the
       // smallest size the page allows (18 px in senior mode), so none is cut off at 360 px.

@@ -520,7 +520,9 @@ def test_the_page_ranks_big_groups_and_marks_small_ones(client, this_months_desk
 
     def rank_cell(label: str) -> str:
         cell = re.search(
-            rf'<th scope="row">{label}</th>\s*<td class="stats-rank">(.*?)</td>', html, re.S
+            rf'<th scope="row"[^>]*>{label}</th>\s*<td [^>]*class="stats-rank"[^>]*>(.*?)</td>',
+            html,
+            re.S,
         )
         return cell.group(1)
 
