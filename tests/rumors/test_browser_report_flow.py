@@ -46,7 +46,7 @@ def test_report_resolve_and_rate_end_to_end(
     page.get_by_label("截图证据（选填）").set_input_files(str(screenshot_file))
     page.screenshot(path=str(ARTIFACTS / "report-form-senior-360.png"), full_page=True)
     page.get_by_role("button", name="提交举报").click()
-    page.wait_for_url("**/reports/submitted/")
+    page.wait_for_url("**/reports/submitted/#outcome")
     code = page.locator(".tracking-code").inner_text().strip()
     assert len(code) == 19
     page.screenshot(path=str(ARTIFACTS / "report-submitted-360.png"), full_page=True)

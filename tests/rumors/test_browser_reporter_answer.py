@@ -64,7 +64,7 @@ def _answer_on(page, site, report, screenshot_file, name: str, *, audit: bool = 
     page.get_by_label("补充内容").fill(ANSWER)
     page.get_by_label("补充截图（选填）").set_input_files(str(screenshot_file))
     page.get_by_role("button", name="提交补充").click()
-    page.wait_for_url(f"**/reports/track/{report.tracking_code}/")
+    page.wait_for_url(f"**/reports/track/{report.tracking_code}/#outcome")
     assert "您的补充已提交" in page.content()
     assert ANSWER in page.locator(".timeline").inner_text()
     assert page.locator(".answer-form").count() == 0
@@ -121,7 +121,7 @@ def test_the_confirmation_page_keeps_the_code_and_opens_the_private_link(
         page.get_by_label("网址链接").fill("https://mp.weixin.qq.com/s/keep-the-code")
         page.get_by_label("涉及县（市、区）（选填）").select_option("330302")
         page.get_by_role("button", name="提交举报").click()
-        page.wait_for_url("**/reports/submitted/")
+        page.wait_for_url("**/reports/submitted/#outcome")
         report = Report.objects.get()
         private_url = f"{site}/reports/track/{report.tracking_code}/"
         assert page.locator("#private-link").inner_text() == private_url
