@@ -37,8 +37,8 @@ def test_sign_a_pledge_and_vote_at_phone_width(live_server, phone_page, settings
     page.wait_for_load_state()
     assert "签名成功" in page.locator("h1").inner_text()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载签名证书").click()
-    assert download_info.value.suggested_filename == "pledge-1.svg"
+        page.get_by_role("link", name="保存证书图片（手机）").click()
+    assert download_info.value.suggested_filename == "pledge-1.png"
     assert Signature.objects.get().display_name == "李阿姨"
     page.goto(live_server.url + pledge.get_absolute_url())
     assert "李**" in page.content()
