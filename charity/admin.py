@@ -301,6 +301,7 @@ class ProjectForm(forms.ModelForm):
             "ends_on",
             "is_public_fundraising",
             "filing_number",
+            "filed_on",
             "donation_platform",
             "surplus_rule",
             "surplus_fund",

@@ -142,6 +142,7 @@ def seed_charity(say: Callable[[str], None]) -> None:
             "beneficiaries": "演示受益对象",
             "target_fen": 10_000_000,
             "filing_number": f"5233030{org.pk:02d}{starts:%Y%m%d}",
+            "filed_on": starts - timedelta(days=14),
             "donation_platform": "腾讯公益",
             "surplus_rule": "return",
             **extra,

@@ -261,6 +261,12 @@ class Project(models.Model):
         blank=True,
         help_text=_("在“慈善中国”备案后取得，公开募捐项目发布前必须填写。"),
     )
+    filed_on = models.DateField(
+        _("募捐方案备案日期"),
+        null=True,
+        blank=True,
+        help_text=_("公开募捐开始日期须在备案之日起 10 日以后。"),
+    )
     donation_platform = models.CharField(
         _("募捐平台"),
         max_length=60,

@@ -144,6 +144,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "ends_on",
             "is_public_fundraising",
             "filing_number",
+            "filed_on",
             "donation_platform",
             "surplus_rule",
             "surplus_fund",

@@ -15,7 +15,7 @@ and a public-fundraising qualification, its own or a named partner's
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -50,6 +50,9 @@ from .models import (
 )
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# 慈善法 art. 24 and order No. 61: a fundraising plan is filed at least 10 days before the
+# appeal starts.
+FILING_LEAD_DAYS = 10
 
 
 class CharityRefused(ValidationError):
@@ -356,6 +359,20 @@ def project_publish_refusals(project: Project, today: date | None = None) -> lis
         reasons.append(
             gettext("公开募捐项目须先在“慈善中国”备案募捐方案，并填写募捐方案备案编号。")
         )
+    if project.filed_on is None:
+        reasons.append(gettext("请填写募捐方案的备案日期。"))
+    elif project.starts_on < project.filed_on + timedelta(days=FILING_LEAD_DAYS):
+        reasons.append(
+            gettext(
+                "募捐方案须在开始募捐 10 日前备案：%(filed)s 备案的方案，最早 %(earliest)s 开始募捐。"
+            )
+            % {
+                "filed": date_format(project.filed_on, "DATE_FORMAT"),
+                "earliest": date_format(
+                    project.filed_on + timedelta(days=FILING_LEAD_DAYS), "DATE_FORMAT"
+                ),
+            }
+        )
     day = max(project.starts_on, today)
     if not project.organisation.qualified_on(day):
         partner = project.partner
@@ -392,6 +409,7 @@ CORRECTABLE_FIELDS = (
     "target_fen",
     "ends_on",
     "filing_number",
+    "filed_on",
     "donation_platform",
 )
 

@@ -95,6 +95,7 @@ def project(
         "surplus_rule": "return",
         **extra,
     }
+    fields.setdefault("filed_on", starts_on - timedelta(days=15))
     return Project.objects.create(
         organisation=org,
         status=status,

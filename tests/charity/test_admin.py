@@ -64,6 +64,7 @@ def _project_post(org, **changes) -> dict:
         "ends_on": (today + timedelta(days=80)).isoformat(),
         "is_public_fundraising": "on",
         "filing_number": "F-2026-009",
+        "filed_on": (today - timedelta(days=1)).isoformat(),
         "donation_platform": "腾讯公益",
         "surplus_rule": "return",
         "surplus_fund": "",

@@ -141,6 +141,7 @@ def _project_fields(**changes) -> dict:
         "starts_on": today,
         "ends_on": today + timedelta(days=60),
         "filing_number": "F-2026-001",
+        "filed_on": today - timedelta(days=12),
         "surplus_rule": "return",
         **changes,
     }
@@ -246,6 +247,18 @@ def test_a_public_project_needs_its_filing_number(charity_reviewer, in_review):
     assert "募捐方案备案编号" in refused.value.messages[0]
     project.refresh_from_db()
     assert project.status == ProjectStatus.IN_REVIEW
+
+
+def test_the_plan_is_filed_at_least_ten_days_before_fundraising_starts(charity_reviewer, in_review):
+    pact = makers.pact()
+    today = timezone.localdate()
+    project = in_review(makers.organisation(signed=pact), filed_on=today - timedelta(days=9))
+    with pytest.raises(services.CharityRefused) as refused:
+        services.project_approve(project_id=project.pk, actor=charity_reviewer)
+    assert "募捐方案须在开始募捐 10 日前备案" in refused.value.messages[0]
+    Project.objects.filter(pk=project.pk).update(filed_on=today - timedelta(days=10))
+    approved = services.project_approve(project_id=project.pk, actor=charity_reviewer)
+    assert approved.status == ProjectStatus.FUNDRAISING
 
 
 def test_a_non_public_project_needs_no_filing_number(charity_reviewer, in_review):
