@@ -112,8 +112,7 @@ def _standing(reading: DistrictReading, district: str, district_names: dict[str,
         values["other"] = district_names.get(reading.tied_with[0], reading.tied_with[0])
         return (
             gettext(
-                "%(month)s，%(district)s在 %(count)s 个县（市、区）中"
-                "和%(other)s并列第 %(rank)s 名"
+                "%(month)s，%(district)s在 %(count)s 个县（市、区）中和%(other)s并列第 %(rank)s 名"
             )
             % values
         )
