@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from rumors.models import Report
+from tests.browser import run_axe
 from tests.journeys.support import (
     SHOTS,
     SIZES,
@@ -99,6 +100,8 @@ def test_a_newcomer_files_a_report_after_one_mistake_and_follows_it(
     page.screenshot(
         path=str(SHOTS / f"report-2-mistake-full-{page.journey_id}.png"), full_page=True
     )
+    if page.javascript:  # axe-core runs as a script in the page
+        assert run_axe(page) == []
     # The summary's link takes her to the field to fix.
     page.locator("#outcome a[href='#id_content']").click()
     assert page.evaluate("document.activeElement.id") == "id_content" or not page.javascript
@@ -118,6 +121,8 @@ def test_a_newcomer_files_a_report_after_one_mistake_and_follows_it(
     assert "【温州文明的作品】我们的城市" in report.content
     assert report.contact_phone == "13812345678"
     assert report.evidence.count() == 1
+    if page.javascript:
+        assert run_axe(page) == []
 
     # Later she follows it from her private link ...
     path = page.locator("a.btn", has_text="查询处理进度").get_attribute("href")
