@@ -57,6 +57,13 @@ def test_english_pages_mark_the_chinese_standing_in_for_missing_english():
         assert localized({"title": "停水谣言"}, "title").startswith('<span lang="zh-Hans">')
 
 
+def test_text_that_is_not_chinese_is_not_marked_as_chinese():
+    with translation.override("en"):
+        assert localized({"unit": "%"}, "unit") == "%"
+        assert localized_text({"unit": "km/h"}, "unit") == "km/h"
+        assert localized({"unit": "２０％"}, "unit").endswith("(中文)</span>")
+
+
 def test_nothing_written_in_either_language_shows_nothing():
     with translation.override("en"):
         assert localized(Indicator(""), "title") == ""

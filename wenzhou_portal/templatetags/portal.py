@@ -1,5 +1,7 @@
 """Template filters shared by every app."""
 
+import re
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -75,6 +77,8 @@ def district_name(code: str) -> str:
 # On an English page, staff text without English is shown in Chinese with this mark.
 # It names the language in its own script, as language menus do, so it is not translated.
 CHINESE_FALLBACK_MARK = "(中文)"
+# Han characters, CJK symbols and punctuation, full-width forms.
+_CHINESE = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def _localized_text(item, field: str) -> tuple[str, bool]:
@@ -95,7 +99,8 @@ def _localized_text(item, field: str) -> tuple[str, bool]:
         return source, False
     if english.strip():
         return english, False
-    return source, bool(source.strip())
+    # "%", "km" or a number needs no English: only text in Chinese is marked as such.
+    return source, bool(_CHINESE.search(source))
 
 
 @register.filter
