@@ -1,12 +1,20 @@
 import unicodedata
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
 from wenzhou_portal.phones import MobileNumberField
+from wenzhou_portal.share_text import link_from_share_text
 
-from .models import CampaignKind
+from .models import CampaignKind, Candidate
+
+LINK_MAX_LENGTH = Candidate._meta.get_field("link").max_length
+NO_LINK = _(
+    "这里没有找到作品的网址。请在抖音、视频号或哔哩哔哩里点“分享”→“复制链接”，再粘贴到这里；"
+    "也可以不填链接，改为上传一张图片。"
+)
 
 CODE_MESSAGES = {
     "required": _("请填写短信里的 6 位验证码。"),
@@ -134,17 +142,22 @@ class EntryForm(forms.Form):
     story = forms.CharField(
         label=_("作品介绍"),
         max_length=2000,
+        # Required unless the pasted share text brings words that can stand for it (clean).
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": _("请简单介绍一下您的作品。"),
-            "max_length": _("作品介绍最多 2000 个字，请写短一些。"),
-        },
+        error_messages={"max_length": _("作品介绍最多 2000 个字，请写短一些。")},
     )
-    link = forms.URLField(
+    # What a share button copies (a title, the link, the app's pass code) is welcome here:
+    # the link is taken out of it and the words around it kept with the entry's story.
+    link = forms.CharField(
         label=_("作品链接（抖音、微信视频号或哔哩哔哩）"),
         required=False,
-        assume_scheme="https",
-        error_messages={"invalid": _("请粘贴作品的网址，例如 https://v.douyin.com/…")},
+        max_length=2000,
+        help_text=_("可以直接粘贴“分享”按钮复制的整段文字，我们会找出其中的链接。"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": _("粘贴的内容太长了，请只粘贴作品的分享链接。")},
     )
     image = forms.FileField(
         label=_("或上传一张图片"), required=False, help_text=_("JPEG、PNG 或 WebP，不超过 5 MB。")
@@ -155,6 +168,48 @@ class EntryForm(forms.Form):
         required=False,
         error_messages={"max_length": _("联系方式最多 60 个字。")},
     )
+
+    def clean_link(self) -> str:
+        """The link in what was pasted; the words around it are kept in ``link_context``."""
+        raw = self.cleaned_data.get("link", "")
+        self.link_context = ""
+        if not raw:
+            return ""
+        link, context = link_from_share_text(raw)
+        if not link:
+            candidate = raw.strip()
+            # "v.douyin.com/abc" typed without its scheme is still a link.
+            if candidate.isascii() and " " not in candidate and "." in candidate:
+                link = f"https://{candidate}"
+            else:
+                raise forms.ValidationError(NO_LINK, code="no_link")
+        try:
+            URLValidator()(link)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                _("这个网址不完整，请在抖音、视频号或哔哩哔哩里重新点“分享”→“复制链接”后粘贴。"),
+                code="invalid",
+            ) from exc
+        if len(link) > LINK_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("网址太长了（最多 %(max)s 个字符），请复制作品的分享链接。"),
+                code="max_length",
+                params={"max": LINK_MAX_LENGTH},
+            )
+        self.link_context = context
+        return link
+
+    def clean(self):
+        cleaned = super().clean()
+        story = cleaned.get("story", "")
+        context = getattr(self, "link_context", "")
+        if context and context not in story:
+            # The title the citizen saw in the app says what the entry is: keep it.
+            story = f"{story}\n\n{context}".strip() if story else context
+            cleaned["story"] = story[: self.fields["story"].max_length]
+        if not cleaned.get("story") and "story" not in self.errors:
+            self.add_error("story", _("请简单介绍一下您的作品。"))
+        return cleaned
 
     def clean_image(self):
         from wenzhou_portal import images
