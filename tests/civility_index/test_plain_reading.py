@@ -107,3 +107,45 @@ def test_a_month_before_the_district_had_data_is_not_a_rank_change(previous_unit
     _first, second = _sentences(units, previous_units)
 
     assert second == "上个月还没有指数，所以还不能和上个月比较。"
+
+
+def test_three_sharing_a_rank_counts_the_others():
+    units = {code: _unit(1, 70.0) for code in ("330302", "330303", "330304")}
+
+    first, _second = _sentences(units)
+
+    assert "和另外 2 个地区并列第 1 名" in first
+
+
+@pytest.mark.django_db
+def test_the_reading_takes_the_newest_published_month_and_the_month_before():
+    from civility_index import selectors
+    from civility_index.models import Snapshot
+
+    method = {
+        "dimensions": [{"code": code, "name_zh": name} for code, name in DIMENSION_NAMES.items()]
+    }
+
+    def month(period, units, *, published):
+        Snapshot.objects.create(
+            period=period,
+            version=1,
+            method_version=1,
+            is_published=published,
+            results={"units": units, "city": {}},
+            method=method,
+        )
+
+    month(date(2026, 9, 1), {"330302": _unit(2, 60.0), "330303": _unit(1, 70.0)}, published=True)
+    month(OCTOBER, {"330302": _unit(1, 75.0), "330303": _unit(2, 65.0)}, published=True)
+    # The running month is provisional: the page's sentences do not read it.
+    month(date(2026, 11, 1), {"330302": _unit(2, 50.0), "330303": _unit(1, 90.0)}, published=False)
+
+    reading = selectors.district_reading_for(
+        code="330302", snapshots=selectors.snapshots_current(periods=24)
+    )
+
+    assert reading.period == OCTOBER
+    assert reading.rank == 1
+    assert reading.previous_rank == 2
+    assert reading.change == pytest.approx(15.0)
