@@ -1,7 +1,5 @@
 """The shape of citizens' input and its validation; no business rules here."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +18,6 @@ from wenzhou_portal.timeparse import aware_in_range
 from .models import Category, Platform, Rating, Report, Verdict
 from .services import ReportInput
 from .services.intake import CONTENT_MAX, CONTENT_MIN
-
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def report_column_limit(name: str) -> int:

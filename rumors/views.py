@@ -185,9 +185,10 @@ def report_link_send(request: HttpRequest) -> HttpResponse:
         return _submitted_page(request, report, form, status=400)
     messages.success(
         request,
-        gettext("查询链接已发送到您的手机，请注意查收短信。")
+        gettext("查询链接已发送到您的手机 %(to)s，请注意查收短信。")
+        % {"to": mobile_masked(address)}
         if channel == "sms"
-        else gettext("查询链接已发送到您的电子邮箱，请注意查收。"),
+        else gettext("查询链接已发送到您的电子邮箱 %(to)s，请注意查收。") % {"to": address},
     )
     return redirect("rumors:submitted")
 

@@ -341,3 +341,12 @@ def test_without_javascript_a_refused_form_shows_matching_debunks_in_place(
     assert "<details" in box
     assert published_debunk.summary in box
     assert "_blank" not in box
+
+
+def test_the_private_link_sent_to_a_phone_says_to_which_number(client, district_rules, settings):
+    settings.SMS_BACKEND = "wenzhou_portal.sms.LocmemSMSBackend"
+    assert client.post("/reports/new/", VALID).status_code == 302
+    sent = client.post("/reports/submitted/send-link/", {"address": "138 1234 5678"})
+    assert sent.status_code == 302
+    html = _page(client.get("/reports/submitted/"))
+    assert "查询链接已发送到您的手机 138****5678" in html
