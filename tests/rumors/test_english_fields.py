@@ -275,3 +275,34 @@ def test_the_withdraw_form_takes_an_english_reason(client, translated, office_ad
     assert response.status_code == 302
     translated.refresh_from_db()
     assert translated.withdrawal_reason_en == "Found to be wrong."
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_english_reader_on_a_phone_sees_which_text_is_still_chinese(
+    live_server, phone_page, published_debunk
+):
+    from tests.browser import run_axe
+    from tests.support import ARTIFACTS
+
+    Debunk.objects.filter(pk=published_debunk.pk).update(
+        title_en='"Lucheng water cut for three days" is a rumor'
+    )
+    page = phone_page
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    page.goto(live_server.url + published_debunk.get_absolute_url())
+    assert page.locator("h1").inner_text() == '"Lucheng water cut for three days" is a rumor'
+    assert page.locator(".verdict").inner_text() == "Verdict: Rumor"
+    # The summary is still Chinese: shown, in lang="zh-Hans" (read-aloud picks a Chinese
+    # voice), and marked so an English reader knows why.
+    lead = page.locator(".lead")
+    assert lead.inner_text() == "温州水务：鹿城区没有停水计划。 (中文)"
+    assert lead.locator('[lang="zh-Hans"]').count() == 1
+    labels = " ".join(page.locator(".verdict, .meta, main h1, main h2").all_inner_texts())
+    assert "Issued by: " in labels
+    assert "：" not in labels
+    assert run_axe(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "debunk-english-fallback.png"), full_page=True)
