@@ -455,11 +455,32 @@ class CampaignAdmin(AuditedModelAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(AuditedModelAdmin):
-    list_display = ("campaign", "number", "display_name", "district", "is_hidden", "signed_at")
-    list_filter = ("campaign", "is_hidden", "district")
+    list_display = (
+        "campaign",
+        "number",
+        "display_name",
+        "district",
+        "is_hidden",
+        "signed_at",
+        "withdrawn_at",
+    )
+    list_filter = (
+        "campaign",
+        "is_hidden",
+        "district",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+    )
     list_editable = ("is_hidden",)
     exclude = ("phone_hash",)
-    readonly_fields = ("campaign", "number", "display_name", "district", "signed_at")
+    # Withdrawn by the signer within 10 minutes (campaigns.services.signature_withdraw).
+    readonly_fields = (
+        "campaign",
+        "number",
+        "display_name",
+        "district",
+        "signed_at",
+        "withdrawn_at",
+    )
 
     actions = ["export_csv"]
 
@@ -624,8 +645,15 @@ class VoteAdmin(admin.ModelAdmin):
         "is_flagged",
         "is_excluded",
         "exclusion_reason",
+        "withdrawn_at",
     )
-    list_filter = ("campaign", "is_flagged", "is_excluded")
+    # A withdrawn vote stays on record, out of every tally (services.vote_withdraw).
+    list_filter = (
+        "campaign",
+        "is_flagged",
+        "is_excluded",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+    )
     actions = ["exclude_votes"]
 
     def has_add_permission(self, request) -> bool:
