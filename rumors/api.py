@@ -362,7 +362,9 @@ class DebunkViewSet(viewsets.ReadOnlyModelViewSet):
             "withdrawn": True,
             "withdrawn_at": debunk.withdrawn_at,
             "withdrawal_reason": debunk.withdrawal_reason,
+            "withdrawal_reason_en": debunk.withdrawal_reason_en,
             "authority": debunk.authority.name,
+            "authority_en": debunk.authority.name_en,
         }
         return Response(WithdrawnDebunkSerializer(body).data, status=status.HTTP_410_GONE)
 

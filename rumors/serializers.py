@@ -295,7 +295,11 @@ class WithdrawnDebunkSerializer(serializers.Serializer):
     withdrawn = serializers.BooleanField()
     withdrawn_at = serializers.DateTimeField()
     withdrawal_reason = serializers.CharField()
+    withdrawal_reason_en = serializers.CharField(
+        help_text="English reason; empty when not translated."
+    )
     authority = serializers.CharField()
+    authority_en = serializers.CharField(help_text="English name; empty when not translated.")
 
 
 class ActiveDebunkLabelSerializer(DebunkLabelSerializer):

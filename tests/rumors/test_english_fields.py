@@ -114,6 +114,12 @@ def test_a_withdrawn_debunk_in_english_gives_the_english_reason(english, transla
         reason="发布机关重新核实后撤回。",
         reason_en="Withdrawn by the issuing office after a second check.",
     )
+    gone = english.get(f"/api/v1/debunks/{translated.slug}/")
+    assert gone.status_code == 410
+    assert gone.json()["withdrawal_reason_en"] == (
+        "Withdrawn by the issuing office after a second check."
+    )
+    assert gone.json()["authority_en"] == "Wenzhou Cyberspace Affairs Office"
     response = english.get(translated.get_absolute_url())
     assert response.status_code == 410
     main = _main(response.content.decode())
