@@ -119,7 +119,70 @@ def link_read(raw: str, *, limit: int) -> tuple[str, str]:
     return link, context
 
 
-class ReportForm(PlainMessagesMixin, forms.Form):
+class HeldImagesMixin:
+    """A form with an ``images`` field (EvidenceImagesField) whose good screenshots are
+    kept across a refused submission (wenzhou_portal.held_uploads): the page carries the
+    signed ``held_images`` token and a ``held_remove`` box for each file kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_images: list[tuple[str, evidence.DecodedImage]] = []
+        held = held_uploads.held_read(self.data.get("held_images"))
+        removed = set(self.data.getlist("held_remove")) if hasattr(self.data, "getlist") else set()
+        self.held_removed = held_uploads.HeldBatch(
+            held.batch, tuple(item for item in held.files if item.key in removed)
+        )
+        self.held = held.without(removed)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._sort_images(cleaned.get("images") or [])
+        return cleaned
+
+    def _sort_images(self, results) -> None:
+        """Keep every good screenshot (up to the limit); name each refused one and why."""
+        room = settings.REPORT_EVIDENCE_MAX_FILES - len(self.held.files)
+        refusals = []
+        for name, image, why in results:
+            if image is None:
+                refusals.append(f"{name}：{why}")
+            elif room <= 0:
+                refusals.append(
+                    _("%(name)s：最多 %(max)s 张截图，这张没有加上。")
+                    % {"name": name, "max": settings.REPORT_EVIDENCE_MAX_FILES}
+                )
+            else:
+                self.new_images.append((name, image))
+                room -= 1
+        if refusals:
+            self.add_error("images", refusals)
+
+    def hold_images(self) -> held_uploads.HeldBatch:
+        """Hold the good screenshots for the corrected form; the batch to show and sign."""
+        held_uploads.held_discard(self.held_removed)
+        batch = self.held
+        for name, image in self.new_images:
+            batch = held_uploads.held_add(batch, name=name, data=image.data)
+        return batch
+
+    def images_to_submit(self) -> list[evidence.DecodedImage]:
+        """The held screenshots (read back and proven again) and the new ones."""
+        images = []
+        for item in self.held.files:
+            try:
+                upload = SimpleUploadedFile(item.name, held_uploads.held_open(self.held, item))
+                images.append(evidence.validate_evidence_image(upload))
+            except (FileNotFoundError, ValidationError):
+                continue
+        return images + [image for _name, image in self.new_images]
+
+    def release_held(self) -> None:
+        """The form was accepted: the held copies are no longer needed."""
+        held_uploads.held_discard(self.held)
+        held_uploads.held_discard(self.held_removed)
+
+
+class ReportForm(PlainMessagesMixin, HeldImagesMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("举报类别"),
         choices=[("", _("请选择")), *Category.choices],
@@ -200,13 +263,6 @@ class ReportForm(PlainMessagesMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.link_context = ""
-        self.new_images: list[tuple[str, evidence.DecodedImage]] = []
-        held = held_uploads.held_read(self.data.get("held_images"))
-        removed = set(self.data.getlist("held_remove")) if hasattr(self.data, "getlist") else set()
-        self.held_removed = held_uploads.HeldBatch(
-            held.batch, tuple(item for item in held.files if item.key in removed)
-        )
-        self.held = held.without(removed)
 
     def clean_url(self):
         raw = self.cleaned_data.get("url") or ""
@@ -227,26 +283,7 @@ class ReportForm(PlainMessagesMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("website"):
             raise ValidationError(_("提交失败，请刷新页面后重试。"), code="honeypot")
-        self._sort_images(cleaned.get("images") or [])
         return cleaned
-
-    def _sort_images(self, results) -> None:
-        """Keep every good screenshot (up to the limit); name each refused one and why."""
-        room = settings.REPORT_EVIDENCE_MAX_FILES - len(self.held.files)
-        refusals = []
-        for name, image, why in results:
-            if image is None:
-                refusals.append(f"{name}：{why}")
-            elif room <= 0:
-                refusals.append(
-                    _("%(name)s：最多 %(max)s 张截图，这张没有加上。")
-                    % {"name": name, "max": settings.REPORT_EVIDENCE_MAX_FILES}
-                )
-            else:
-                self.new_images.append((name, image))
-                room -= 1
-        if refusals:
-            self.add_error("images", refusals)
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show the intake rules' refusal (rumors.services.report_input_validate) on the
@@ -262,30 +299,6 @@ class ReportForm(PlainMessagesMixin, forms.Form):
         """The 11 digits the typed phone number was read as, grouped "138 0013 8000"."""
         number = (getattr(self, "cleaned_data", None) or {}).get("contact_phone") or ""
         return f"{number[:3]} {number[3:7]} {number[7:]}" if len(number) == 11 else ""
-
-    def hold_images(self) -> held_uploads.HeldBatch:
-        """Hold the good screenshots for the corrected form; the batch to show and sign."""
-        held_uploads.held_discard(self.held_removed)
-        batch = self.held
-        for name, image in self.new_images:
-            batch = held_uploads.held_add(batch, name=name, data=image.data)
-        return batch
-
-    def images_to_submit(self) -> list[evidence.DecodedImage]:
-        """The held screenshots (read back and proven again) and the new ones."""
-        images = []
-        for item in self.held.files:
-            try:
-                upload = SimpleUploadedFile(item.name, held_uploads.held_open(self.held, item))
-                images.append(evidence.validate_evidence_image(upload))
-            except (FileNotFoundError, ValidationError):
-                continue
-        return images + [image for _name, image in self.new_images]
-
-    def release_held(self) -> None:
-        """The report is filed: the held copies are no longer needed."""
-        held_uploads.held_discard(self.held)
-        held_uploads.held_discard(self.held_removed)
 
     def to_input(self) -> ReportInput:
         data = self.cleaned_data
@@ -343,7 +356,7 @@ class RatingForm(_OnTrackingPage):
     )
 
 
-class AnswerForm(_OnTrackingPage):
+class AnswerForm(HeldImagesMixin, _OnTrackingPage):
     """The reporter's answer to a request for information (rules: services.reporter)."""
 
     id_prefix = "answer"
@@ -356,7 +369,7 @@ class AnswerForm(_OnTrackingPage):
         help_text=_("请回答上面的问题，最多 2000 字。"),
         error_messages={"required": _("请填写您要补充的内容。")},
     )
-    images = MultipleImageField(
+    images = EvidenceImagesField(
         label=_("补充截图（选填）"),
         required=False,
         help_text=_("最多 5 张，每张不超过 5 MB，支持 JPEG、PNG、WebP。"),

@@ -338,13 +338,14 @@ def report_answer(request: HttpRequest) -> HttpResponse:
             report = reporter.report_reporter_answer(
                 tracking_code=form.cleaned_data["code"],
                 text=form.cleaned_data["text"],
-                images=form.cleaned_data["images"],
+                images=form.images_to_submit(),
             )
         except reporter.ReportNotFound:
             return _miss(request)
         except ValidationError as exc:
             errors = _add_errors(form, exc)
         else:
+            form.release_held()
             messages.success(request, gettext("谢谢！您的补充已提交，办理部门会继续处理。"))
             return redirect("rumors:track_private", code=report.tracking_code)
     context = _tracking_context(request.POST.get("code", ""))
@@ -353,6 +354,7 @@ def report_answer(request: HttpRequest) -> HttpResponse:
         return _miss(request)
     context["answer_form"] = form
     context["answer_errors"] = errors
+    context["answer_held"] = form.hold_images()
     return _private(render(request, "rumors/report_track.html", context, status=400))
 
 

@@ -350,3 +350,30 @@ def test_the_private_link_sent_to_a_phone_says_to_which_number(client, district_
     assert sent.status_code == 302
     html = _page(client.get("/reports/submitted/"))
     assert "查询链接已发送到您的手机 138****5678" in html
+
+
+# --- The reporter's answer keeps its good screenshots too -------------------------------------
+
+
+@pytest.fixture
+def waiting(routed, lucheng_handler):
+    from rumors import services
+
+    services.report_accept(report_id=routed.pk, actor=lucheng_handler)
+    services.report_pause(report_id=routed.pk, actor=lucheng_handler, request_text="请提供截图。")
+    return routed
+
+
+def test_an_answer_with_one_bad_file_keeps_the_good_one_for_the_retry(client, waiting):
+    files = [upload("shot.png", image_bytes()), upload("photo3.heic", b"not an image" * 20)]
+    answer = {"code": waiting.tracking_code, "text": "截图在这里。", "images": files}
+    html = _page(client.post("/reports/track/answer/", answer))
+    assert "photo3.heic：" in html
+    assert "已保留：shot.png" in html
+    retry = {
+        "code": waiting.tracking_code,
+        "text": "截图在这里。",
+        "held_images": _held_token(html),
+    }
+    assert client.post("/reports/track/answer/", retry).status_code == 302
+    assert Evidence.objects.filter(report=waiting).count() == 1
