@@ -75,7 +75,7 @@ def test_an_editor_creates_and_publishes_a_campaign_that_appears_in_the_list(
     admin.click("input[type=submit]")
     admin.goto(live_server.url + "/admin/campaigns/campaign/add/")
     admin.fill("#id_title", "青少年网络素养宣讲（瓯海站）")
-    admin.fill("#id_slug", "youth-literacy-ouhai")
+    # The slug is left blank: it is made from the title in pinyin.
     admin.select_option("#id_kind", "event")
     admin.fill("#id_summary", "走进瓯海区中小学，讲防诈骗与防沉迷。")
     admin.fill("#id_starts_at_0", "2026-01-01")
@@ -85,13 +85,15 @@ def test_an_editor_creates_and_publishes_a_campaign_that_appears_in_the_list(
     admin.fill("#id_capacity", "50")
     admin.click("input[name=_save]")
     admin.wait_for_load_state()
-    campaign = Campaign.objects.get(slug="youth-literacy-ouhai")
+    campaign = Campaign.objects.get(title="青少年网络素养宣讲（瓯海站）")
+    assert campaign.slug == "qing-shao-nian-wang-luo-su-yang-xuan-jiang-ou-hai-zhan"
     assert not campaign.is_published
     admin.goto(live_server.url + "/admin/campaigns/campaign/")
     admin.check(f"input[name=_selected_action][value='{campaign.pk}']")
     admin.select_option("select[name=action]", "publish")
     admin.click("button[name=index]")
     admin.wait_for_load_state()
+    assert "已发布，公众现在可以看到它" in admin.locator(".messagelist").inner_text()
     staff.close()
     campaign.refresh_from_db()
     assert campaign.is_published

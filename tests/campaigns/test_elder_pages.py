@@ -294,3 +294,19 @@ def test_the_change_page_offers_save_and_publish_for_a_draft(client, campaign_ed
     assert draft.is_published
     assert "《草稿活动》已发布" in response.content.decode()
     assert 'name="_publish"' not in client.get(url).content.decode()
+
+
+def test_the_add_page_shows_every_part_and_a_vote_change_page_its_own(client, campaign_editor):
+    client.force_login(campaign_editor)
+    add = client.get(f"{CHANGELIST}add/").content.decode()
+    for part in ("英文（选填）", "投票与评审", "报名（宣讲活动）", "留空则按标题自动生成"):
+        assert part in add
+    vote = make_campaign("vote")
+    change = client.get(f"{CHANGELIST}{vote.pk}/change/").content.decode()
+    assert "投票与评审" in change
+    assert 'name="capacity"' not in change
+    assert 'name="candidates-TOTAL_FORMS"' in change
+    theme = make_campaign("theme")
+    change = client.get(f"{CHANGELIST}{theme.pk}/change/").content.decode()
+    assert 'name="votes_per_day"' not in change
+    assert 'name="candidates-TOTAL_FORMS"' not in change
