@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageFont
 
-from wenzhou_portal.templatetags.portal import localized
+from wenzhou_portal.templatetags.portal import localized_text
 
 from .models import Signature
 
@@ -49,11 +49,13 @@ def certificate_lines(signature: Signature) -> list[CertificateLine]:
         CertificateLine(gettext("签名证书"), 96, RED, 90),
         CertificateLine(signature.display_name, 84, INK, 50),
         CertificateLine(gettext("签署了"), 44, GREY, 30),
-        CertificateLine(gettext("《%(title)s》") % {"title": localized(campaign, "title")}, 56),
+        CertificateLine(
+            gettext("《%(title)s》") % {"title": localized_text(campaign, "title")}, 56
+        ),
         CertificateLine(
             gettext("第 %(number)s 位签名者") % {"number": signature.number}, 44, INK, 120
         ),
-        CertificateLine(localized(campaign, "organiser"), 38, GREY, 20),
+        CertificateLine(localized_text(campaign, "organiser"), 38, GREY, 20),
         CertificateLine(signed_on, 38, GREY, 0),
     ]
 

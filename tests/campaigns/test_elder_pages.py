@@ -310,3 +310,11 @@ def test_the_add_page_shows_every_part_and_a_vote_change_page_its_own(client, ca
     change = client.get(f"{CHANGELIST}{theme.pk}/change/").content.decode()
     assert 'name="votes_per_day"' not in change
     assert 'name="candidates-TOTAL_FORMS"' not in change
+
+
+def test_an_english_page_marks_chinese_staff_text_that_has_no_english(client):
+    campaign = make_campaign("pledge", title="文明上网")
+    client.cookies["django_language"] = "en"
+    html = client.get(campaign.get_absolute_url()).content.decode()
+    assert '<span lang="zh-Hans">文明上网</span> <span class="zh-fallback">(中文)</span>' in html
+    assert "<title>文明上网 (中文)" in html  # plain text where no HTML is allowed
