@@ -38,6 +38,8 @@ from .services import reporter
 from .services.claims import ClaimRefused, report_claim
 
 SUBMITTED_SESSION_KEY = "rumors_submitted_code"
+# The link taken out of a pasted share text, to say on the confirmation what was done.
+LINK_CONTEXT_SESSION_KEY = "rumors_submitted_link_from_share_text"
 
 
 def _category_notes() -> list[dict]:
@@ -91,6 +93,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 )
                 form.release_held()
                 request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
+                request.session[LINK_CONTEXT_SESSION_KEY] = data.url if form.link_context else ""
                 return redirect("rumors:submitted")
         held = form.hold_images()
         status = 429 if refused else 400
@@ -152,6 +155,7 @@ def _submitted_page(
             "link_form": link_form,
             "told_by": report.notification_channels(),
             "contact_phone_masked": mobile_masked(report.contact_phone),
+            "link_from_share_text": request.session.get(LINK_CONTEXT_SESSION_KEY, ""),
         },
         status=status,
     )

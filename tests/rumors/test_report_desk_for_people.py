@@ -144,6 +144,8 @@ def test_a_douyin_share_text_in_the_link_box_files_the_link_and_keeps_the_title(
     assert report.url == "https://v.douyin.com/iRNBxyz/"
     assert report.content.startswith(VALID["content"])
     assert "【温州文明的作品】我们的城市" in report.content
+    told = _page(client.get("/reports/submitted/"))
+    assert "我们从您粘贴的文字中取出了链接 https://v.douyin.com/iRNBxyz/" in told
 
 
 def test_after_a_failed_submission_the_page_says_what_was_done_with_the_share_text(client):
