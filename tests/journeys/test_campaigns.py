@@ -11,6 +11,7 @@ import re
 import pytest
 
 from campaigns.models import Candidate, EventRegistration, Signature, Vote
+from tests.browser import run_axe
 from tests.campaigns.test_campaigns import make_campaign
 from tests.journeys.support import SHOTS, assert_senior_page, assert_senior_sizes
 from wenzhou_portal.sms import LocmemSMSBackend
@@ -36,6 +37,8 @@ def _submit(page, button: str) -> None:
 def _step(page, shot: str) -> None:
     assert_senior_page(page, "#outcome", shot=shot)
     assert_senior_sizes(page)
+    if page.javascript:  # axe-core needs script; the no-JS runs share the same markup
+        assert run_axe(page) == []
 
 
 def test_pledging_with_a_phone_code(senior_page, live_server):
