@@ -134,5 +134,6 @@ def notify_set(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, exc)
             else:
                 messages.success(request, gettext("通知方式已保存。"))
-                return redirect(_my_reports_url())
+                # The saved choice is the answer: the page opens at the message.
+                return redirect(_my_reports_url() + "#messages")
     return render(request, "registration/citizen_notify.html", {"form": form}, status=status)

@@ -112,18 +112,29 @@
 
 // After a submission the page opens at #outcome (the form posts to "…#outcome"): the
 // browser scrolls there by itself; focus it too, so that a screen reader starts there. A
-// page without an outcome but with a message ("验证码已发送") starts at the message.
+// page without an outcome but with a message ("验证码已发送") starts at the message, as
+// does one opened at #messages; a message just above the outcome is kept in view.
 (function () {
   "use strict";
   var hash = window.location.hash;
   var outcome = document.getElementById("outcome");
+  var messages = document.getElementById("messages");
   var target = null;
   if (hash === "#outcome" && outcome) {
     target = outcome;
-  } else if ((hash === "" || hash === "#outcome") && !outcome) {
-    target = document.getElementById("messages");
+  } else if (hash === "" || hash === "#outcome" || hash === "#messages") {
+    target = messages;
   }
   if (!target) { return; }
   if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+  if (target === outcome && messages) {
+    var messagesTop = messages.getBoundingClientRect().top + window.pageYOffset;
+    var outcomeTop = outcome.getBoundingClientRect().top + window.pageYOffset;
+    if (outcomeTop - messagesTop < window.innerHeight * 0.6) {
+      window.scrollTo(0, Math.max(0, messagesTop - 8));
+      target.focus({preventScroll: true});
+      return;
+    }
+  }
   target.focus();
 })();

@@ -216,6 +216,17 @@ def test_home_page_looks_right_on_a_phone_and_a_desktop(browser, live_server):
             context.close()
 
 
+def test_the_pages_made_without_a_request_keep_the_top_tasks():
+    """Django's server-error page (no request, no cookies) still offers the three tasks."""
+    from django.test import RequestFactory
+
+    from wenzhou_portal import errors
+
+    html = errors.server_error(RequestFactory().get("/campaigns/")).content.decode()
+    for href in ("/reports/new/", "/debunks/", "/reports/track/"):
+        assert f'href="{href}"' in html
+
+
 def shoot_path(name: str):
     from tests.journeys.support import SHOTS
 

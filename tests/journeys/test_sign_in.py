@@ -69,6 +69,14 @@ def test_a_citizen_signs_in_with_a_number_typed_with_spaces_after_one_wrong_code
     assert page.get_by_role("button", name="退出登录").is_visible()
     assert_senior_page(page, shot="sign-in-done")
 
+    # Saving how to be told answers with a message: the page opens at it.
+    page.goto(live_server.url + "/account/notify/")
+    page.get_by_label("短信", exact=True).check()
+    page.get_by_role("button", name="保存通知方式").click()
+    page.wait_for_url("**/reports/mine/#messages")
+    assert "通知方式已保存" in page.locator("#messages").inner_text()
+    assert_senior_page(page, "#messages", shot="sign-in-notify-saved")
+
 
 @pytest.mark.browser
 def test_a_number_that_is_no_mobile_number_is_said_first_and_kept_as_typed(
