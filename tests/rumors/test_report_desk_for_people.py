@@ -379,3 +379,20 @@ def test_an_answer_with_one_bad_file_keeps_the_good_one_for_the_retry(client, wa
     }
     assert client.post("/reports/track/answer/", retry).status_code == 302
     assert Evidence.objects.filter(report=waiting).count() == 1
+
+
+def test_a_flood_refusal_keeps_what_was_already_held_without_reading_new_files(client, settings):
+    settings.REPORT_FLOOD_LIMIT = "1/m"
+    files = [upload("a.png", image_bytes())]
+    html = _page(client.post("/reports/new/", {**VALID, "content": "短", "images": files}))
+    again = {
+        **VALID,
+        "held_images": _held_token(html),
+        "images": [upload("b.png", image_bytes())],
+    }
+    response = client.post("/reports/new/", again)
+    page = _page(response)
+    assert response.status_code == 429
+    assert "已保留：a.png" in page
+    assert "已保留：b.png" not in page  # a flood is refused before its uploads are decoded
+    assert VALID["content"] in page
