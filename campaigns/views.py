@@ -65,7 +65,8 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 def _published(slug: str) -> Campaign:
-    return get_object_or_404(Campaign, slug=slug, is_published=True)
+    # Tags come prefetched: the page lists them with their English names.
+    return get_object_or_404(selectors.campaigns_with_codes(), slug=slug, is_published=True)
 
 
 @require_GET
