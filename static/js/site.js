@@ -39,6 +39,15 @@
     return exact || sameLanguage;
   }
 
+  // What is on screen, without the "读这一段" buttons' own labels.
+  function readableText(element) {
+    var buttons = element.querySelectorAll(".read-this");
+    for (var i = 0; i < buttons.length; i++) { buttons[i].hidden = true; }
+    var text = element.innerText || element.textContent;
+    for (var j = 0; j < buttons.length; j++) { buttons[j].hidden = false; }
+    return text;
+  }
+
   function reset() {
     if (speakingButton) {
       speakingButton.textContent = speakingButton.getAttribute("data-start-label");
@@ -53,7 +62,7 @@
     reset();
     if (wasThisButton) { return; }  // a second press stops the reading
     var lang = languageOf(element);
-    var utterance = new SpeechSynthesisUtterance(element.innerText || element.textContent);
+    var utterance = new SpeechSynthesisUtterance(readableText(element));
     utterance.lang = lang.indexOf("en") === 0 ? "en-GB" : "zh-CN";
     var voice = voiceFor(lang);
     if (voice) { utterance.voice = voice; }
