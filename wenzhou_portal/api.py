@@ -113,6 +113,10 @@ UNAUTHORIZED_BEARER = (
     "An `Authorization: Bearer` API token was sent and is wrong, expired or revoked (the "
     "message says which, once the token is genuine). Requests without a token never get 401."
 )
+UNSUPPORTED_MEDIA = (
+    "The body's Content-Type is none of those listed for this operation (or a multipart "
+    "body is too malformed to name one)."
+)
 NOT_FOUND_DETAIL = "Nothing with this identifier that you may see."
 NOT_FOUND_PAGE = "The page number is past the last page (or is not a page number)."
 RETRY_AFTER = {
@@ -130,7 +134,7 @@ class PortalAutoSchema(AutoSchema):
     From what the view is: 400 everywhere (validation, and the NUL-byte guard in front of
     every view); 403 where a permission other than AllowAny applies, or where a session
     makes a change (CSRF); 404 for a path with an identifier and for a paginated list (a
-    page past the end). Codes only some operations answer (304, 409, 410, 429) are declared
+    page past the end); 415 wherever a body is read. Codes only some operations answer (304, 409, 410, 429) are declared
     with ``@extend_schema(responses=...)`` beside the code that answers them; a 429 always
     carries Retry-After, and a declared error without a body gets the error shape.
 
@@ -170,6 +174,8 @@ class PortalAutoSchema(AutoSchema):
             for authenticator in self.view.get_authenticators()
         ):
             statuses[403] = FORBIDDEN_CSRF
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses[415] = UNSUPPORTED_MEDIA
         if "{" in self.path:
             statuses[404] = NOT_FOUND_DETAIL
         elif self.method == "GET" and self._is_list_view() and self._get_paginator():
