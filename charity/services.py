@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal import images
 from wenzhou_portal.audit import audit_record, audit_target
+from wenzhou_portal.limits import Limit, limit_hit, wait_text
 
 from . import credit_codes, selectors
 from .models import (
@@ -57,6 +58,32 @@ FILING_LEAD_DAYS = 10
 
 class CharityRefused(ValidationError):
     """A step the rules do not allow now; the message says why, for a person."""
+
+
+# A public form anyone can post: count every attempt per client, valid or not.
+APPLICATION_FORMS = Limit(
+    "charity-applications", ("CHARITY_FORM_LIMIT", "CHARITY_FORM_DAILY_LIMIT")
+)
+
+
+class ApplicationLimited(CharityRefused):
+    """Too many applications from one client; ``retry_after`` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="too_many_applications")
+        self.retry_after = retry_after
+
+
+def application_guard(*, client: str) -> None:
+    """Count one application attempt from this client (``clients.client_hash``)."""
+    decision = limit_hit(APPLICATION_FORMS, client)
+    if not decision.allowed:
+        retry_after = max(decision.retry_after, 1)
+        raise ApplicationLimited(
+            gettext("提交太频繁了，请在 %(wait)s后再试。您填写的内容都还在。")
+            % {"wait": wait_text(retry_after)},
+            retry_after=retry_after,
+        )
 
 
 # --- Organisations ----------------------------------------------------------------------

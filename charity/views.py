@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wenzhou_portal.clients import client_hash
+
 from . import selectors, services
 from .forms import PactSignForm, ProjectFilterForm, application_form
 from .models import Organisation, PactVersion
@@ -114,7 +116,15 @@ def _field_errors(form, exc: ValidationError) -> None:
 def apply(request: HttpRequest) -> HttpResponse:
     pact_version = selectors.pact_current()
     form = application_form(request.POST or None, pact_published=pact_version is not None)
-    if request.method == "POST" and form.is_valid():
+    limited = None
+    if request.method == "POST":
+        try:
+            services.application_guard(client=client_hash(request))
+        except services.ApplicationLimited as exc:
+            limited = exc
+            form.is_valid()  # the typed values come back, checked, beside the refusal
+            form.add_error(None, exc.messages)
+    if request.method == "POST" and limited is None and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "agree"}
         try:
             applied = services.organisation_apply(
@@ -124,12 +134,15 @@ def apply(request: HttpRequest) -> HttpResponse:
             _field_errors(form, exc)
         else:
             return render(request, "charity/applied.html", {"organisation": applied})
-    return render(
+    response = render(
         request,
         "charity/apply.html",
         {"form": form, "pact": pact_version},
-        status=400 if form.errors else 200,
+        status=429 if limited else 400 if form.errors else 200,
     )
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def _signing(token: str) -> tuple[Organisation, PactVersion]:

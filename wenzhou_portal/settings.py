@@ -385,6 +385,9 @@ PHONE_CODE_LIMIT_PER_CLIENT = env_str("PHONE_CODE_LIMIT_PER_CLIENT", "10/h")
 VOTE_LIMIT_PER_CLIENT = env_str("VOTE_LIMIT_PER_CLIENT", "30/h")
 # Event sign-ups and contest entries per client (a flood guard; each also needs a code).
 CAMPAIGN_FORM_LIMIT = env_str("CAMPAIGN_FORM_LIMIT", "10/m")
+# Organisations applying to the charity register: a flood guard per client.
+CHARITY_FORM_LIMIT = env_str("CHARITY_FORM_LIMIT", "5/m")
+CHARITY_FORM_DAILY_LIMIT = env_str("CHARITY_FORM_DAILY_LIMIT", "30/d")
 # The public address of the portal: every link in an e-mail or text message is built from
 # it. Production refuses to start without one (links to the development host reached
 # citizens); elsewhere it defaults to the development server.

@@ -181,6 +181,21 @@ def test_a_mistyped_code_is_refused_with_a_clear_message_and_nothing_lost(client
     assert not Organisation.objects.exists()
 
 
+def test_a_flood_of_applications_is_refused_with_everything_typed_kept(client, settings):
+    settings.CHARITY_FORM_LIMIT = "2/m"
+    makers.pact()
+    for number in (1, 2):
+        assert client.post(reverse("charity:apply"), _form(credit_code=makers.code_for(number)))
+    response = client.post(reverse("charity:apply"), _form(credit_code=makers.code_for(3)))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    page = response.content.decode()
+    assert page.index('id="outcome"') < page.index("提交太频繁了")
+    assert "您填写的内容都还在" in page
+    assert "温州市瓯海区 春晖 助学促进会" in page
+    assert Organisation.objects.count() == 2
+
+
 def test_the_pact_must_be_agreed_to(client):
     makers.pact()
     response = client.post(reverse("charity:apply"), _form(agree=""))
