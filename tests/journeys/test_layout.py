@@ -30,6 +30,10 @@ PAGES = {
     "campaigns": "/campaigns/",
 }
 HEADER_BOTTOM_JS = "document.querySelector('.site-header').getBoundingClientRect().bottom"
+# Header controls whose label spills out of their box (a long English word, say).
+SPILLED_LABELS_JS = """() => [...document.querySelectorAll('.site-header a, .site-header summary')]
+    .filter(el => el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)
+    .map(el => `${el.textContent.trim().slice(0, 20)} ${el.scrollWidth}>${el.clientWidth}`)"""
 RUNS = [
     (size, language, javascript)
     for size in SIZES
@@ -111,6 +115,7 @@ def test_the_header_leaves_the_first_screen_to_the_page(open_page, browser, live
         # Read-aloud needs script and speech: with JS off it is never seen.
         if not javascript:
             assert page.locator("#read-aloud").is_hidden(), name
+        assert page.evaluate(SPILLED_LABELS_JS) == [], name
         assert_no_sideways_scroll(page)
         assert_senior_sizes(page)
         assert axe(page, browser, live_server) == [], name
@@ -168,6 +173,7 @@ def test_the_office_hotline_is_one_tap_away_when_it_is_set(
         assert page.locator("a[href='tel:057788881234']:visible").count() == 1, name
         bottom = page.evaluate(HEADER_BOTTOM_JS)
         assert bottom <= HEADER_LIMIT[size], f"{name}: the header ends at y={bottom:.0f}"
+        assert page.evaluate(SPILLED_LABELS_JS) == [], name
         assert_no_sideways_scroll(page)
         assert_senior_sizes(page)
 
