@@ -14,6 +14,7 @@ from wenzhou_portal.citizen_auth import NotifyForm, citizen_required
 from wenzhou_portal.phones import mobile_masked
 from wenzhou_portal.qr import qr_svg_data_uri
 from wenzhou_portal.share_text import link_from_share_text
+from wenzhou_portal.templatetags.portal import localized_text
 
 from . import limits, selectors, services
 from .forms import (
@@ -534,9 +535,9 @@ def debunk_suggest(request: HttpRequest) -> JsonResponse:
         {
             "results": [
                 {
-                    "title": debunk.title,
+                    "title": localized_text(debunk, "title"),
                     "verdict": str(debunk.get_verdict_display()),
-                    "summary": debunk.summary,
+                    "summary": localized_text(debunk, "summary"),
                     "url": debunk.get_absolute_url(),
                 }
                 for debunk in found

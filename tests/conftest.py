@@ -24,6 +24,17 @@ def _celery_eager_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the site's language: a test client's English request leaves English
+    active in the thread, and the next test would read English messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_limits_and_cache():
     """Each test starts with empty limit counters, a closed circuit breaker, an empty cache."""
     from django.core.cache import cache
