@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -281,31 +283,16 @@ def pledge_certificate_pdf(request: HttpRequest, slug: str, token: str) -> HttpR
 def pledge_withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """Ask "确定撤回吗？", then take the signature back (this browser, within 10 minutes)."""
     signature = _signature_from(token, slug)
-    context = {
-        "campaign": signature.campaign,
-        "what": "signature",
-        "signature": signature,
-        **_withdraw_offer(request, "signatures", signature.pk, signature.signed_at),
-    }
-    if not _may_withdraw(request, "signatures", signature.pk):
-        context["refusal"] = gettext("只有签名时使用的这部手机（同一个浏览器）才能撤回这个签名。")
-        return render(request, "campaigns/withdraw.html", context, status=403)
-    if request.method == "POST":
-        try:
-            services.signature_withdraw(signature_id=signature.pk)
-        except services.ParticipationRefused as exc:
-            context["refusal"] = exc.messages[0]
-            context["withdraw_open"] = False
-            return render(request, "campaigns/withdraw.html", context, status=409)
-        context["withdrawn"] = True
-        context["withdraw_open"] = False
-    elif signature.withdrawn_at is not None:
-        context["refusal"] = gettext("这个签名已经撤回了。")
-    elif not context["withdraw_open"]:
-        context["refusal"] = gettext(
-            "已经超过 %(n)s 分钟，不能再撤回了。如有疑问，请联系主办单位。"
-        ) % {"n": WITHDRAW_MINUTES}
-    return render(request, "campaigns/withdraw.html", context)
+    return _withdraw_page(
+        request,
+        campaign=signature.campaign,
+        what="signature",
+        row=signature,
+        made_at=signature.signed_at,
+        withdraw=lambda: services.signature_withdraw(signature_id=signature.pk),
+        not_yours=gettext("只有签名时使用的这部手机（同一个浏览器）才能撤回这个签名。"),
+        already=gettext("这个签名已经撤回了。"),
+    )
 
 
 @never_cache
@@ -316,26 +303,51 @@ def vote_withdraw(request: HttpRequest, slug: str, vote_id: int) -> HttpResponse
     vote = get_object_or_404(
         Vote.objects.select_related("candidate"), pk=vote_id, campaign=campaign
     )
+    return _withdraw_page(
+        request,
+        campaign=campaign,
+        what="vote",
+        row=vote,
+        made_at=vote.cast_at,
+        withdraw=lambda: services.vote_withdraw(vote_id=vote.pk),
+        not_yours=gettext("只有投票时使用的这部手机（同一个浏览器）才能撤回这一票。"),
+        already=gettext("这一票已经撤回了。"),
+    )
+
+
+def _withdraw_page(
+    request: HttpRequest,
+    *,
+    campaign,
+    what: str,
+    row,
+    made_at,
+    withdraw: Callable[[], object],
+    not_yours: str,
+    already: str,
+) -> HttpResponse:
+    """The confirmation step and its answer, for a signature or a vote alike."""
+    kind = "signatures" if what == "signature" else "votes"
     context = {
         "campaign": campaign,
-        "what": "vote",
-        "vote": vote,
-        **_withdraw_offer(request, "votes", vote.pk, vote.cast_at),
+        "what": what,
+        what: row,
+        **_withdraw_offer(request, kind, row.pk, made_at),
     }
-    if not _may_withdraw(request, "votes", vote.pk):
-        context["refusal"] = gettext("只有投票时使用的这部手机（同一个浏览器）才能撤回这一票。")
+    if not _may_withdraw(request, kind, row.pk):
+        context["refusal"] = not_yours
         return render(request, "campaigns/withdraw.html", context, status=403)
     if request.method == "POST":
         try:
-            services.vote_withdraw(vote_id=vote.pk)
+            withdraw()
         except services.ParticipationRefused as exc:
             context["refusal"] = exc.messages[0]
             context["withdraw_open"] = False
             return render(request, "campaigns/withdraw.html", context, status=409)
         context["withdrawn"] = True
         context["withdraw_open"] = False
-    elif vote.withdrawn_at is not None:
-        context["refusal"] = gettext("这一票已经撤回了。")
+    elif row.withdrawn_at is not None:
+        context["refusal"] = already
     elif not context["withdraw_open"]:
         context["refusal"] = gettext(
             "已经超过 %(n)s 分钟，不能再撤回了。如有疑问，请联系主办单位。"
