@@ -57,8 +57,10 @@ def senior_context(browser, live_server_url: str, *, size: str, javascript: bool
     return context
 
 
-@pytest.fixture(params=[(s, js) for s in SIZES for js in (True, False)],
-                ids=lambda p: f"{p[0]}-{'js' if p[1] else 'nojs'}")
+@pytest.fixture(
+    params=[(s, js) for s in SIZES for js in (True, False)],
+    ids=lambda p: f"{p[0]}-{'js' if p[1] else 'nojs'}",
+)
 def senior_page(request, browser, live_server):
     """A page in senior mode at 大 and 特大, with and without JavaScript (four runs)."""
     size_key, javascript = request.param
@@ -90,7 +92,9 @@ def assert_on_first_screen(page, selector: str) -> None:
     box = element.bounding_box()
     assert box is not None, f"{selector} is not rendered"
     height = page.viewport_size["height"]
-    assert 0 <= box["y"] < height - 40, f"{selector} starts at y={box['y']:.0f}, not on the first screen"
+    assert 0 <= box["y"] < height - 40, (
+        f"{selector} starts at y={box['y']:.0f}, not on the first screen"
+    )
     if getattr(page, "javascript", True):
         focused = page.evaluate(
             "(sel) => { const el = document.querySelector(sel);"
