@@ -143,6 +143,24 @@ def test_a_newcomer_files_a_report_after_one_mistake_and_follows_it(
     assert "当前状态" in page.locator("#outcome").inner_text()
 
 
+def test_a_newcomer_files_with_a_spaced_number_and_a_douyin_share_text_on_the_first_try(
+    senior_page, live_server, files
+):
+    page = senior_page
+    page.goto(live_server.url + "/reports/new/")
+    _fill_report(page, content=WHAT_SHE_SAW)
+    page.get_by_label("网址链接").fill(DOUYIN)
+    page.get_by_label("手机号码（选填）").fill("138 1234 5678")
+    page.get_by_label("我同意网信办和处置部门通过以上方式联系我，告知办理进展。").check()
+    page.get_by_role("button", name="提交举报").click()
+    page.wait_for_url("**/reports/submitted/#outcome")
+    assert_senior_page(page, "#outcome", shot="report-first-try")
+    assert "举报已提交" in page.locator("#outcome").inner_text()
+    report = Report.objects.get()
+    assert report.url == "https://v.douyin.com/iRNBxyz/"
+    assert report.contact_phone == "13812345678"
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_the_sixth_report_in_a_minute_keeps_the_form_and_back_is_no_error(
     browser, live_server, files, javascript
