@@ -482,8 +482,10 @@ def project_save_draft(
 
 def _transition(*, project_id: int, allowed: tuple[str, ...], to: str) -> Project:
     """Lock the project, refuse unless it is in an allowed status, set the new one (unsaved)."""
+    # Lock the project row only: the partner is optional, and PostgreSQL cannot lock the
+    # nullable side of the outer join that reads it.
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("organisation", "partner")
         .get(pk=project_id)
     )
