@@ -186,7 +186,9 @@ def test_a_staff_write_is_undone_when_its_audit_record_cannot_be_written(
     rows_before = list(case.rows.order_by("pk").values())
 
     with (
-        mock.patch.object(services, "audit_record", side_effect=RuntimeError("audit down")),
+        # Each services module that writes audit records imports audit_record itself.
+        mock.patch.object(services.staff, "audit_record", side_effect=RuntimeError("audit down")),
+        mock.patch.object(services.votes, "audit_record", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         case.call()
