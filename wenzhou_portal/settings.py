@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Triggers that keep the charity ledger append-only in PostgreSQL.
+    "pgtrigger",
     "rumors",
     "campaigns",
     "charity",
@@ -388,6 +390,21 @@ CAMPAIGN_FORM_LIMIT = env_str("CAMPAIGN_FORM_LIMIT", "10/m")
 # Organisations applying to the charity register: a flood guard per client.
 CHARITY_FORM_LIMIT = env_str("CHARITY_FORM_LIMIT", "5/m")
 CHARITY_FORM_DAILY_LIMIT = env_str("CHARITY_FORM_DAILY_LIMIT", "30/d")
+# Donations (乐善365, part two). The portal never holds money: these bound what it lets a
+# donor start and how long an unpaid order stays open.
+CHARITY_DONATION_MIN_FEN = 100  # 1 yuan
+CHARITY_DONATION_MAX_FEN = env_int("CHARITY_DONATION_MAX_FEN", 5_000_000)  # 50,000 yuan
+CHARITY_ORDER_MINUTES = env_int("CHARITY_ORDER_MINUTES", 15)
+# MIIT: a financial submission can be withdrawn within 10 minutes; a cancelled gift is
+# refunded in full, and no disbursement draws on a gift still inside this window.
+CHARITY_CANCEL_MINUTES = env_int("CHARITY_CANCEL_MINUTES", 10)
+# Payment providers a project may name for its own channel. "simulated" is the development
+# gateway (signed exactly as WeChat Pay v3 signs); production names real adapters only.
+CHARITY_PAYMENT_PROVIDERS = env_list(
+    "CHARITY_PAYMENT_PROVIDERS", "" if PRODUCTION else "simulated"
+)
+# Where a payment notification must be no older than (seconds), as WeChat Pay advises.
+CHARITY_NOTICE_MAX_AGE = env_int("CHARITY_NOTICE_MAX_AGE", 300)
 # The public address of the portal: every link in an e-mail or text message is built from
 # it. Production refuses to start without one (links to the development host reached
 # citizens); elsewhere it defaults to the development server.
