@@ -1,7 +1,5 @@
 """Intake: tracking codes, a citizen's report saved with its evidence, the reporter's rating."""
 
-import secrets
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -14,6 +12,7 @@ from django.utils.translation import gettext
 from wenzhou_portal import aigc
 from wenzhou_portal import images as evidence_files
 from wenzhou_portal.celery import enqueue_on_commit
+from wenzhou_portal.codes import CROCKFORD, code_generate, code_normalise  # noqa: F401  (CROCKFORD re-exported)
 from wenzhou_portal.districts import District
 from wenzhou_portal.phones import mobile_normalise
 
@@ -31,44 +30,18 @@ from ..models import (
 )
 from .events import TransitionError, _event
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 TRACKING_CODE_LENGTH = 16
 
 
 def tracking_code_generate() -> str:
     """16 Crockford base32 characters from 80 bits of a cryptographic random source."""
-    value = int.from_bytes(secrets.token_bytes(10), "big")
-    chars = []
-    for _i in range(TRACKING_CODE_LENGTH):
-        value, digit = divmod(value, 32)
-        chars.append(CROCKFORD[digit])
-    return "".join(reversed(chars))
-
-
-# What a Chinese keyboard types between the groups of a code: dashes of every width, the
-# ideographic "一" typed for a dash (never read as the digit one: it only separates), dots,
-# underscores and spaces of every kind.
-_CODE_SEPARATORS = frozenset("-‐‑‒–—―−﹘﹣－一·・•．.。_／/\\")
-_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+    return code_generate(TRACKING_CODE_LENGTH)
 
 
 def tracking_code_normalise(raw: str) -> str | None:
     """Accept a code as a citizen types it (lower case, dashes, O for 0, full-width forms
     from a Chinese input method, Chinese dashes and spaces); None if malformed."""
-    if not isinstance(raw, str):
-        return None
-    kept = []
-    for char in raw:
-        if char in _CODE_SEPARATORS or char.isspace():
-            continue
-        # NFKC makes "Ｗ" "W" and "９" "9"; anything that is not then one ASCII letter or
-        # digit leaves the code malformed below.
-        kept.append(unicodedata.normalize("NFKC", char))
-    cleaned = "".join(kept).upper().translate(_CODE_LOOKALIKES)
-    if len(cleaned) != TRACKING_CODE_LENGTH or any(c not in CROCKFORD for c in cleaned):
-        return None
-    return cleaned
+    return code_normalise(raw, length=TRACKING_CODE_LENGTH)
 
 
 @dataclass(frozen=True)
