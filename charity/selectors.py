@@ -1,23 +1,31 @@
 """Reads of charity (乐善365): the public lists, the legal calendar, and figures for the index.
 
 The pages, the API and admin read through here; the index reads charity only through
-``disclosure_punctuality_by_district``. Disclosure deadlines are computed, not stored
+``disclosure_punctuality_by_district`` and ``donors_by_district``. Disclosure deadlines are computed, not stored
 (``charity.deadlines``), from the project dates and the published disclosures, which are
 fetched in one query per kind of row.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import deadlines
 from .models import (
     PUBLIC_PROJECT_STATUSES,
+    Allocation,
+    Disbursement,
+    DisbursementStatus,
     Disclosure,
     DisclosureKind,
+    Donation,
+    DonationStatus,
+    LedgerEntry,
+    MessageStatus,
     Organisation,
     OrganisationStatus,
     PactSignature,
@@ -259,3 +267,93 @@ def disclosure_punctuality_by_district(*, start: datetime, end: datetime) -> dic
         for district, row in figures.items()
         if row["due"]
     }
+
+
+# --- Money: the public ledger, receipts, figures for the index ---------------------------
+
+
+def ledger_entries_public(project: Project, *, kind: str = "") -> QuerySet[LedgerEntry]:
+    """A project's ledger, newest first; each row names the gift or disbursement behind it."""
+    entries = LedgerEntry.objects.filter(project=project).select_related("donation", "disbursement")
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.order_by("-recorded_at", "-pk")
+
+
+def disbursements_public(project: Project) -> QuerySet[Disbursement]:
+    """Approved disbursements of a project (recorded and refused ones stay with staff)."""
+    return Disbursement.objects.filter(
+        project=project, status=DisbursementStatus.APPROVED
+    ).order_by("-paid_on", "-pk")
+
+
+def disbursement_public(pk: int) -> Disbursement | None:
+    return (
+        Disbursement.objects.filter(pk=pk, status=DisbursementStatus.APPROVED)
+        .select_related("project")
+        .first()
+    )
+
+
+def donation_by_reference(reference: str) -> Donation | None:
+    """The donation a receipt reference names (already normalised), with its project."""
+    return (
+        Donation.objects.filter(reference=reference)
+        .select_related("project", "project__organisation")
+        .first()
+    )
+
+
+def donation_allocations(donation: Donation) -> QuerySet[Allocation]:
+    """Which approved disbursements this gift helped fund, and how much of it each used."""
+    return (
+        Allocation.objects.filter(donation=donation)
+        .select_related("disbursement")
+        .order_by("disbursement__paid_on", "pk")
+    )
+
+
+def donation_messages_shown(project: Project, *, limit: int = 20) -> QuerySet[Donation]:
+    """Donors' messages a reviewer let through, newest first."""
+    return Donation.objects.filter(
+        project=project,
+        status=DonationStatus.PAID,
+        message_status=MessageStatus.SHOWN,
+    ).order_by("-paid_at")[:limit]
+
+
+def ledger_csv_rows(project: Project) -> Iterator[list]:
+    """The project's ledger as CSV rows, oldest first (``csv_download`` makes it formula-safe)."""
+    yield ["时间", "类型", "金额（元）", "余额（元）", "凭证号或用途", "收款方"]
+    for entry in ledger_entries_public(project).order_by("recorded_at", "pk"):
+        if entry.donation_id:
+            detail, payee = entry.donation.reference_display, ""
+        else:
+            detail, payee = entry.disbursement.purpose, entry.disbursement.payee
+        yield [
+            timezone.localtime(entry.recorded_at).strftime("%Y-%m-%d %H:%M:%S"),
+            entry.get_kind_display(),
+            _yuan(entry.amount_fen),
+            _yuan(entry.balance_after_fen),
+            detail,
+            payee,
+        ]
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def donors_by_district(*, start: datetime, end: datetime) -> dict[str, int]:
+    """Distinct donors to projects located in each district, paid in [start, end).
+
+    For the index (donors per 10,000 residents: the index divides by its population
+    table). A donor is known only by a keyed hash of their contact or platform id; a gift
+    with neither counts as one donor. Refunded gifts do not count. One query.
+    """
+    return dict(
+        Donation.objects.filter(status=DonationStatus.PAID, paid_at__gte=start, paid_at__lt=end)
+        .values("project__district")
+        .annotate(donors=Count("donor_key", distinct=True))
+        .values_list("project__district", "donors")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import donation_views, payment_views, views
 
 app_name = "charity"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("pact/", views.pact, name="pact"),
     path("pact/sign/<str:token>/", views.pact_sign, name="pact_sign"),
     path("apply/", views.apply, name="apply"),
+    # Money: the provider's notifications and the development gateway.
+    path("payments/<slug:provider>/notify/", payment_views.payment_notice, name="payment_notice"),
+    path("gateway/<str:reference>/", payment_views.gateway, name="gateway"),
+    path("donations/<str:reference>/", donation_views.receipt, name="receipt"),
 ]

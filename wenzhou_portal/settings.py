@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -255,6 +256,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wenzhou_portal.tasks.held_uploads_expire",
         "schedule": 15 * 60.0,
     },
+    "charity-expire-donations": {
+        "task": "charity.tasks.donations_expire",
+        "schedule": 5 * 60.0,
+    },
+    # Nightly in Wenzhou, when nobody is donating: every public balance against its ledger.
+    "charity-prove-ledger": {
+        "task": "charity.tasks.ledger_prove",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "rumors-erase-expired-contacts": {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
@@ -400,9 +410,7 @@ CHARITY_ORDER_MINUTES = env_int("CHARITY_ORDER_MINUTES", 15)
 CHARITY_CANCEL_MINUTES = env_int("CHARITY_CANCEL_MINUTES", 10)
 # Payment providers a project may name for its own channel. "simulated" is the development
 # gateway (signed exactly as WeChat Pay v3 signs); production names real adapters only.
-CHARITY_PAYMENT_PROVIDERS = env_list(
-    "CHARITY_PAYMENT_PROVIDERS", "" if PRODUCTION else "simulated"
-)
+CHARITY_PAYMENT_PROVIDERS = env_list("CHARITY_PAYMENT_PROVIDERS", "" if PRODUCTION else "simulated")
 # Where a payment notification must be no older than (seconds), as WeChat Pay advises.
 CHARITY_NOTICE_MAX_AGE = env_int("CHARITY_NOTICE_MAX_AGE", 300)
 # The public address of the portal: every link in an e-mail or text message is built from

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal.codes import code_grouped
+
 from .organisations import DonationChannel, Project
 
 
@@ -177,8 +179,22 @@ class Donation(models.Model):
     @property
     def reference_display(self) -> str:
         """The reference in groups of four, as printed on the receipt."""
-        ref = self.reference
-        return "-".join(ref[i : i + 4] for i in range(0, len(ref), 4))
+        return code_grouped(self.reference)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not self.donor_name
+
+    def notification_address(self, channel: str) -> str:
+        """The receipt goes to the contact the donor left, on its own channel only."""
+        if channel == "email" and "@" in self.contact:
+            return self.contact
+        if channel == "sms" and self.contact.isdigit():
+            return self.contact
+        return ""
+
+    def notification_label(self) -> str:
+        return self.reference
 
 
 class DisbursementStatus(models.TextChoices):

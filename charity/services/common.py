@@ -22,6 +22,12 @@ class CharityRefused(ValidationError):
     """A step the rules do not allow now; the message says why, for a person."""
 
 
+def field_refusal(field: str, message: str | list[str], code: str) -> CharityRefused:
+    """A refusal that names the form field at fault and keeps its code for callers."""
+    messages = message if isinstance(message, list) else [message]
+    return CharityRefused({field: [ValidationError(text, code=code) for text in messages]})
+
+
 # A public form anyone can post: count every attempt per client, valid or not.
 APPLICATION_FORMS = Limit(
     "charity-applications", ("CHARITY_FORM_LIMIT", "CHARITY_FORM_DAILY_LIMIT")
