@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.admin_audit import AuditedModelAdmin
 
-from . import selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     PUBLIC_PROJECT_STATUSES,
     Correction,
     Disclosure,

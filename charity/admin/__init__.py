@@ -1,0 +1,6 @@
+"""Charity (乐善365) in admin: the register, and the money.
+
+Importing the modules registers their ModelAdmins with the admin site.
+"""
+
+from . import registry  # noqa: F401  (registration on import)
