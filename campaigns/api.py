@@ -205,7 +205,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     def register(self, request, slug=None):
         campaign = self._campaign(slug)
         try:
-            # The page's sign-up form spends the same budget (campaigns.views._flooding).
+            # The page's sign-up form spends the same budget (campaigns.views.common._flooding).
             services.campaign_form_guard(client=client_hash(request))
         except services.ParticipationLimited as exc:
             raise RateLimited(retry_after=exc.retry_after, detail=exc.messages[0]) from exc
