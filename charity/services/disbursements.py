@@ -110,6 +110,17 @@ def disbursement_record(
     purpose, payee = data.purpose.strip(), data.payee.strip()
     if not purpose or not payee:
         raise CharityRefused(gettext("请写明用途和收款方。"), code="purpose_required")
+    # Checked here, not left to the column: PostgreSQL refuses an over-long value with a
+    # database error (after the evidence was stored), SQLite silently keeps it.
+    for field, value in (("purpose", purpose), ("payee", payee)):
+        limit = Disbursement._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise field_refusal(
+                field,
+                gettext("最多 %(max)s 个字，您写了 %(count)s 个。")
+                % {"max": limit, "count": len(value)},
+                f"{field}_too_long",
+            )
     evidence = document_check(data.evidence)
     public_copy = document_check(data.public_copy)
     # The original is kept exactly as uploaded (its hash is what proves a reused receipt);
