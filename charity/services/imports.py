@@ -196,6 +196,12 @@ def platform_import(
         raise CharityRefused(
             gettext("该项目通过组织自有渠道收款，没有平台捐赠可以导入。"), code="not_platform"
         )
+    if source not in PlatformImport.Source.values:
+        # The service is the gate, not the form: an unknown source would be stored as is
+        # (or, past the column's length, fail in PostgreSQL with a database error).
+        raise field_refusal(
+            "source", gettext("请选择文件来源：组织导出的明细或平台公示的明细。"), "source_invalid"
+        )
     if stated_total_fen < 0:
         raise field_refusal(
             "stated_total_fen", gettext("平台公示的累计金额不能为负数。"), "stated_negative"
