@@ -3,4 +3,4 @@
 Importing the modules registers their ModelAdmins with the admin site.
 """
 
-from . import registry  # noqa: F401  (registration on import)
+from . import ledger, money, registry  # noqa: F401  (registration on import)

@@ -8,18 +8,11 @@ edits of a draft project or an unpublished pact version are audited by the servi
 ``AuditedModelAdmin``. Nothing of charity is deleted here: it is public record.
 """
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-
-from wenzhou_portal.admin_audit import AuditedModelAdmin
 
 from .. import selectors, services
 from ..models import (
@@ -33,68 +26,8 @@ from ..models import (
     Project,
     ProjectStatus,
 )
-
-
-class ReadOnlyRecordAdmin(AuditedModelAdmin):
-    """Public record: never deleted in admin."""
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReasonForm(forms.Form):
-    # Required-ness is the service's rule; the form only shapes input.
-    reason = forms.CharField(
-        label=_("原因"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-def _ask_reason(modeladmin, request, queryset, *, title, help_text, service, done):
-    """An intermediate page asks for the reason; then the service runs for each row."""
-    form = ReasonForm(request.POST if "apply" in request.POST else None)
-    form.fields["reason"].help_text = help_text
-    if form.is_bound and form.is_valid():
-        try:
-            with transaction.atomic():
-                for obj in queryset:
-                    service(obj, form.cleaned_data["reason"])
-                    modeladmin.log_change(request, obj, str(title))
-        except ValidationError as exc:
-            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-        else:
-            modeladmin.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
-            return None
-    return TemplateResponse(
-        request,
-        "admin/charity/reason.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "opts": modeladmin.model._meta,
-            "title": title,
-            "objects": queryset,
-            "form": form,
-            "action": request.POST.get("action", ""),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def _each(modeladmin, request, queryset, service, history, done) -> None:
-    """Call a service for each selected row; say which were refused and why."""
-    count = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except ValidationError as exc:
-            modeladmin.message_user(request, f"{obj}：{' '.join(exc.messages)}", messages.WARNING)
-        else:
-            count += 1
-            modeladmin.log_change(request, obj, str(history))
-    if count:
-        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
+from .base import ReadOnlyRecordAdmin, ask_reason, each
+from .forms import DisclosureForm, ProjectForm
 
 
 class PactSignatureInline(admin.TabularInline):
@@ -192,7 +125,7 @@ class OrganisationAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("核验通过所选组织"))
     def verify(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset,
@@ -205,7 +138,7 @@ class OrganisationAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("不予通过所选申请（需写明原因）"))
     def reject(self, request, queryset):
-        return _ask_reason(
+        return ask_reason(
             self,
             request,
             queryset,
@@ -219,7 +152,7 @@ class OrganisationAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("暂停所选组织（需写明原因）"))
     def suspend(self, request, queryset):
-        return _ask_reason(
+        return ask_reason(
             self,
             request,
             queryset,
@@ -250,7 +183,7 @@ class PactVersionAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("发布所选版本（所有组织须重新签署后才能开设新项目）"))
     def publish(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset.order_by("number"),
@@ -270,67 +203,6 @@ class PactSignatureAdmin(ReadOnlyRecordAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-class ProjectForm(forms.ModelForm):
-    target_yuan = forms.DecimalField(
-        label=_("筹款目标（元）"), min_value=0.01, max_digits=14, decimal_places=2
-    )
-    cover_upload = forms.FileField(
-        label=_("封面图片"), required=False, help_text=_("JPEG、PNG 或 WebP，不超过 5 MB。")
-    )
-    correction_note = forms.CharField(
-        label=_("更正说明（公开）"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("项目已发布：每一处修改都会在项目页留下公开的更正记录，请写明原因。"),
-    )
-
-    class Meta:
-        model = Project
-        fields = (
-            "organisation",
-            "partner",
-            "title",
-            "summary",
-            "body",
-            "district",
-            "cause",
-            "beneficiaries",
-            "starts_on",
-            "ends_on",
-            "is_public_fundraising",
-            "filing_number",
-            "filed_on",
-            "donation_platform",
-            "surplus_rule",
-            "surplus_fund",
-        )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["target_yuan"].initial = self.instance.target_fen / 100
-        for name in ("organisation", "partner"):
-            if name in self.fields:
-                self.fields[name].queryset = Organisation.objects.exclude(
-                    status=OrganisationStatus.REJECTED
-                )
-
-    def clean_cover_upload(self):
-        upload = self.cleaned_data.get("cover_upload")
-        if not upload:
-            return None
-        try:
-            return services.cover_store(upload)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("target_yuan") is not None:
-            self.instance.target_fen = round(cleaned["target_yuan"] * 100)
-        return cleaned
 
 
 class DisclosureInline(admin.TabularInline):
@@ -356,23 +228,46 @@ class CorrectionInline(admin.TabularInline):
         return False
 
 
+def project_ledger_url(project: Project) -> str:
+    """The project's public ledger page."""
+    try:
+        return reverse("charity:ledger", args=[project.pk])
+    except NoReverseMatch:
+        # The public ledger page is being built beside this admin; its address is fixed.
+        return project.get_absolute_url() + "ledger/"
+
+
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyRecordAdmin):
     form = ProjectForm
-    list_display = ("title", "organisation", "district", "cause", "status", "starts_on", "ends_on")
-    list_filter = ("status", "district", "cause")
+    list_display = (
+        "title",
+        "organisation",
+        "district",
+        "cause",
+        "status",
+        "donation_channel",
+        "starts_on",
+        "ends_on",
+    )
+    list_filter = ("status", "donation_channel", "district", "cause")
     search_fields = ("title", "organisation__name", "filing_number")
     list_select_related = ("organisation",)
     inlines = [DisclosureInline, CorrectionInline]
     actions = ["submit", "approve", "reject", "complete", "close"]
     status_fields = ("status", "review_reason", "reviewed_at", "reviewed_by", "published_at")
 
+    money_fields = ("money_figures", "ledger_link")
+    # Where donations are taken is fixed at publication: a published project's donors were
+    # sent there, and project_correct has no correction for it.
+    channel_fields = ("donation_channel", "donation_url", "payment_provider")
+
     def get_readonly_fields(self, request, obj=None):
-        fields = [*self.status_fields, "publish_check"]
+        fields = [*self.status_fields, "publish_check", *self.money_fields]
         if obj is not None and obj.status != ProjectStatus.DRAFT:
             fields += list(services.FIXED_AFTER_DRAFT)
         if obj is not None and obj.status in PUBLIC_PROJECT_STATUSES:
-            fields += ["starts_on", "is_public_fundraising"]
+            fields += ["starts_on", "is_public_fundraising", *self.channel_fields]
         return fields
 
     def get_fields(self, request, obj=None):
@@ -381,6 +276,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
             "target_yuan",
             "cover_upload",
             "publish_check",
+            *self.money_fields,
             *self.status_fields,
         ]
         if obj is not None and obj.status in PUBLIC_PROJECT_STATUSES:
@@ -400,6 +296,28 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in reasons))
         )
+
+    @admin.display(description=_("善款（来自账目）"))
+    def money_figures(self, obj: Project) -> str:
+        if obj is None or not obj.pk:
+            return "—"
+        return format_html(
+            "{}：{} 元<br>{}：{} 元<br>{}：{} 元<br><strong>{}：{} 元</strong>",
+            _("累计收到捐赠"),
+            services.fen_display(obj.raised_fen),
+            _("撤销退款"),
+            services.fen_display(obj.refunded_fen),
+            _("已批准支出"),
+            services.fen_display(obj.spent_fen),
+            _("余额"),
+            services.fen_display(obj.balance_fen),
+        )
+
+    @admin.display(description=_("公开账目"))
+    def ledger_link(self, obj: Project) -> str:
+        if obj is None or not obj.pk or obj.status not in PUBLIC_PROJECT_STATUSES:
+            return _("发布后公开。")
+        return format_html('<a href="{}">{}</a>', project_ledger_url(obj), _("查看公开账目"))
 
     def save_model(self, request, obj, form, change) -> None:
         cover = form.cleaned_data.get("cover_upload")
@@ -451,7 +369,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("提交审核"))
     def submit(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset,
@@ -462,7 +380,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("审核通过并发布（开始募捐）"))
     def approve(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset,
@@ -475,7 +393,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("不予通过（退回草稿，需写明原因）"))
     def reject(self, request, queryset):
-        return _ask_reason(
+        return ask_reason(
             self,
             request,
             queryset,
@@ -489,7 +407,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("标记募捐结束"))
     def complete(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset,
@@ -502,7 +420,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
 
     @admin.action(description=_("结项（须已公开结项信息和剩余财产处理）"))
     def close(self, request, queryset):
-        _each(
+        each(
             self,
             request,
             queryset,
@@ -510,45 +428,6 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
             _("结项"),
             _("已结项 %(n)s 个项目。"),
         )
-
-
-class DisclosureForm(forms.ModelForm):
-    upload = forms.FileField(
-        label=_("文件"), help_text=_("PDF，或 JPEG、PNG、WebP 图片；PDF 不超过 20 MB。")
-    )
-
-    class Meta:
-        model = Disclosure
-        fields = ("organisation", "project", "kind", "year", "title", "summary", "document_date")
-
-    def _post_clean(self):
-        # The service validates and stores; the form only shapes input.
-        pass
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.instance = services.disclosure_publish(
-                organisation_id=cleaned["organisation"].pk,
-                project_id=cleaned["project"].pk if cleaned.get("project") else None,
-                kind=cleaned["kind"],
-                year=cleaned.get("year"),
-                title=cleaned["title"],
-                summary=cleaned["summary"],
-                document_date=cleaned["document_date"],
-                upload=cleaned["upload"],
-                actor=self.actor,
-                request=self.request,
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    self.add_error(name if name in self.fields else None, errors)
-            else:
-                self.add_error("upload", exc.messages)
-        return cleaned
 
 
 @admin.register(Disclosure)

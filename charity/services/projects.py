@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.audit import audit_record, audit_target
 
-from .. import selectors
+from .. import payments, selectors
 from ..models import (
     PUBLIC_PROJECT_STATUSES,
     Correction,
     CorrectionKind,
     DisclosureKind,
+    DonationChannel,
     Organisation,
     OrganisationStatus,
     Project,
@@ -74,7 +75,7 @@ def project_publish_refusals(project: Project, today: date | None = None) -> lis
     today = today or timezone.localdate()
     reasons = project_open_refusals(project.organisation, today)
     if not project.is_public_fundraising:
-        return reasons
+        return reasons + _channel_refusals(project)
     if not project.filing_number.strip():
         reasons.append(
             gettext("公开募捐项目须先在“慈善中国”备案募捐方案，并填写募捐方案备案编号。")
@@ -106,7 +107,21 @@ def project_publish_refusals(project: Project, today: date | None = None) -> lis
                 gettext("合作组织“%(name)s”在 %(day)s 不是已核验且具有公开募捐资格的组织。")
                 % {"name": partner.name, "day": date_format(day, "DATE_FORMAT")}
             )
-    return reasons
+    return reasons + _channel_refusals(project)
+
+
+def _channel_refusals(project: Project) -> list[str]:
+    """Donors need somewhere to give: the portal never takes the money itself."""
+    if project.donation_channel == DonationChannel.OWN:
+        if payments.provider_available(project.payment_provider):
+            return []
+        return [
+            gettext("组织自有收款渠道须选择本平台已开通的支付服务商（当前：%(code)s）。")
+            % {"code": project.payment_provider or "—"}
+        ]
+    if project.is_public_fundraising and not project.donation_url.strip():
+        return [gettext("通过指定募捐平台募捐的项目，须填写该项目在平台上的捐赠页面地址。")]
+    return []
 
 
 def _refuse_if(reasons: list[str], code: str) -> None:
