@@ -1,11 +1,14 @@
 """The shape of the charity pages' input; the rules are in charity.services."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.districts import District
+from wenzhou_portal.form_messages import PlainMessagesMixin
 
 from .models import Cause
+from .services import CharityRefused, amount_parse
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -111,3 +114,120 @@ def application_form(data=None, *, pact_published: bool) -> ApplicationForm:
         for name in ("agree", "signer_name", "signer_title"):
             del form.fields[name]
     return form
+
+
+# --- Money: a gift, and a receipt looked up by its reference ------------------------------
+
+QUICK_AMOUNTS = ("10", "50", "100", "200")
+OTHER_AMOUNT = "other"
+
+
+class DonationForm(PlainMessagesMixin, forms.Form):
+    """What a donor fills in; ``charity.services.donation_draft_check`` decides if it stands.
+
+    The amount is a quick choice or typed into "other amount"; ``clean`` says which one the
+    donor meant (``amount_text``) and which field a refusal of it belongs to
+    (``amount_field``). Nothing else is checked here: the service owns every rule.
+    """
+
+    amount = forms.ChoiceField(
+        label=_("捐赠金额"), required=False, widget=forms.RadioSelect, choices=()
+    )
+    amount_other = forms.CharField(
+        label=_("其他金额（元）"),
+        required=False,
+        strip=True,
+        help_text=_("选了“其他金额”，在这里填写，例如 30 或 30.5。"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    donor_name = forms.CharField(
+        label=_("署名（选填）"),
+        required=False,
+        help_text=_(
+            "会显示在捐赠凭证和公开的留言旁。不填，或勾选下面的“匿名捐赠”，都显示为“匿名”。"
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    anonymous = forms.BooleanField(label=_("匿名捐赠（不显示署名）"), required=False)
+    message = forms.CharField(
+        label=_("留言（选填）"),
+        required=False,
+        strip=False,
+        help_text=_("留言经审核后才会公开显示在项目页上，最多 200 个字。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact = forms.CharField(
+        label=_("接收凭证的手机号或邮箱（选填）"),
+        required=False,
+        help_text=_("只用于发送捐赠凭证，不公开。不填也可以，付款后请记下页面上的凭证号。"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels built per request, so they follow the language the donor reads.
+        self.fields["amount"].choices = [
+            *((amount, gettext("%(amount)s 元") % {"amount": amount}) for amount in QUICK_AMOUNTS),
+            (OTHER_AMOUNT, gettext("其他金额")),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("amount") or ""
+        typed = data.get("amount_other") or ""
+        if choice in QUICK_AMOUNTS and typed and not _same_amount(typed, choice):
+            # Without script we cannot know which came last: ask rather than guess.
+            self.add_error(
+                "amount_other",
+                gettext(
+                    "您选了 %(chosen)s 元，又在“其他金额”里填了“%(typed)s”。"
+                    "要用填写的金额，请选“其他金额”；否则请清空填写的金额。"
+                )
+                % {"chosen": choice, "typed": typed},
+            )
+        if choice in QUICK_AMOUNTS:
+            data["amount_text"], data["amount_field"] = choice, "amount"
+        elif choice == OTHER_AMOUNT or typed:
+            data["amount_text"], data["amount_field"] = typed, "amount_other"
+        else:
+            data["amount_text"], data["amount_field"] = "", "amount"
+        return data
+
+    @classmethod
+    def initial_from(cls, draft) -> dict:
+        """The form as the donor left it (``返回修改`` from the confirmation step)."""
+        whole, fen = divmod(draft.amount_fen, 100)
+        yuan = f"{whole}" if fen == 0 else f"{whole}.{fen:02d}"
+        quick = fen == 0 and yuan in QUICK_AMOUNTS
+        return {
+            "amount": yuan if quick else OTHER_AMOUNT,
+            "amount_other": "" if quick else yuan,
+            "donor_name": draft.donor_name,
+            "anonymous": not draft.donor_name,
+            "message": draft.message,
+            "contact": draft.contact,
+        }
+
+
+def _same_amount(typed: str, chosen: str) -> bool:
+    try:
+        return amount_parse(typed) == int(chosen) * 100
+    except CharityRefused:
+        return False
+
+
+class ReceiptLookupForm(PlainMessagesMixin, forms.Form):
+    reference = forms.CharField(
+        label=_("捐赠凭证号"),
+        help_text=_("16 位字母和数字，在捐赠凭证页、短信或邮件里。可以带横线或空格，大小写都行。"),
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "characters",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": _("请填写捐赠凭证号。")},
+    )

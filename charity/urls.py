@@ -5,7 +5,12 @@ from . import donation_views, payment_views, views
 app_name = "charity"
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("projects/<int:pk>/", views.project, name="project"),
+    # The project page with its money (donation_views.project supersedes views.project).
+    path("projects/<int:pk>/", donation_views.project, name="project"),
+    path("projects/<int:pk>/donate/", donation_views.donate, name="donate"),
+    path("projects/<int:pk>/donate/confirm/", donation_views.donate_confirm, name="donate_confirm"),
+    path("projects/<int:pk>/ledger/", donation_views.ledger, name="ledger"),
+    path("projects/<int:pk>/ledger.csv", donation_views.ledger_csv, name="ledger_csv"),
     path("projects/<int:pk>/cover", views.project_cover, name="project_cover"),
     path("organisations/<str:credit_code>/", views.organisation, name="organisation"),
     path("disclosures/<int:pk>/document", views.disclosure_document, name="disclosure_document"),
@@ -15,5 +20,9 @@ urlpatterns = [
     # Money: the provider's notifications and the development gateway.
     path("payments/<slug:provider>/notify/", payment_views.payment_notice, name="payment_notice"),
     path("gateway/<str:reference>/", payment_views.gateway, name="gateway"),
+    path("disbursements/<int:pk>/copy", donation_views.disbursement_copy, name="disbursement_copy"),
+    # Before the <reference> route: "verify" is not a reference.
+    path("donations/verify/", donation_views.verify, name="verify"),
     path("donations/<str:reference>/", donation_views.receipt, name="receipt"),
+    path("donations/<str:reference>/cancel/", donation_views.receipt_cancel, name="receipt_cancel"),
 ]
