@@ -10,6 +10,7 @@ through this admin, never by a public address, and every download is an audit ev
 
 from pathlib import PurePosixPath
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -26,6 +27,14 @@ from .. import services
 from ..models import Allocation, Disbursement, Donation, PlatformImport
 from .base import ByProject, LedgerRecordAdmin, ask_reason, each, yuan
 from .forms import DisbursementForm, PlatformImportForm
+
+
+def service_form(modeladmin, request, obj, change, **kwargs):
+    """The add form, which records through its service as this user; a recorded row is read."""
+    if obj is not None:
+        kwargs["form"] = forms.ModelForm
+    form_class = admin.ModelAdmin.get_form(modeladmin, request, obj, change, **kwargs)
+    return type(form_class.__name__, (form_class,), {"actor": request.user, "request": request})
 
 
 def contact_masked(contact: str) -> str:
@@ -236,8 +245,7 @@ class PlatformImportAdmin(admin.ModelAdmin):
         return () if obj is None else self.view_fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        return type(form_class.__name__, (form_class,), {"actor": request.user, "request": request})
+        return service_form(self, request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         pass  # platform_import saved it (and wrote the audit event) when the form was clean
@@ -390,8 +398,7 @@ class DisbursementAdmin(admin.ModelAdmin):
         return [AllocationInline] if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        return type(form_class.__name__, (form_class,), {"actor": request.user, "request": request})
+        return service_form(self, request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         pass  # disbursement_record saved it (and wrote the audit event) when the form was clean
