@@ -9,7 +9,7 @@ edits of a draft project or an unpublished pact version are audited by the servi
 """
 
 from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -228,15 +228,6 @@ class CorrectionInline(admin.TabularInline):
         return False
 
 
-def project_ledger_url(project: Project) -> str:
-    """The project's public ledger page."""
-    try:
-        return reverse("charity:ledger", args=[project.pk])
-    except NoReverseMatch:
-        # The public ledger page is being built beside this admin; its address is fixed.
-        return project.get_absolute_url() + "ledger/"
-
-
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyRecordAdmin):
     form = ProjectForm
@@ -317,7 +308,7 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
     def ledger_link(self, obj: Project) -> str:
         if obj is None or not obj.pk or obj.status not in PUBLIC_PROJECT_STATUSES:
             return _("发布后公开。")
-        return format_html('<a href="{}">{}</a>', project_ledger_url(obj), _("查看公开账目"))
+        return format_html('<a href="{}">{}</a>', reverse("charity:ledger", args=[obj.pk]), _("查看公开账目"))
 
     def save_model(self, request, obj, form, change) -> None:
         cover = form.cleaned_data.get("cover_upload")
