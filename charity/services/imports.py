@@ -181,6 +181,18 @@ def platform_rows_parse(data: bytes) -> list[PlatformRow]:
     return rows
 
 
+def _refuse_known_file(project: Project, digest: str) -> None:
+    earlier = PlatformImport.objects.filter(project=project, file_sha256=digest).first()
+    if earlier is not None:
+        logger.info("platform import refused: file already imported", extra={"project": project.pk})
+        raise field_refusal(
+            "file",
+            gettext("这份文件已于 %(when)s 导入过，本次未做任何更改。")
+            % {"when": date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")},
+            "import_duplicate_file",
+        )
+
+
 def platform_import(
     *,
     project_id: int,
@@ -215,21 +227,17 @@ def platform_import(
             "import_too_large",
         )
     digest = hashlib.sha256(data).hexdigest()
-    earlier = PlatformImport.objects.filter(project=project, file_sha256=digest).first()
-    if earlier is not None:
-        logger.info("platform import refused: file already imported", extra={"project": project.pk})
-        raise field_refusal(
-            "file",
-            gettext("这份文件已于 %(when)s 导入过，本次未做任何更改。")
-            % {"when": date_format(timezone.localtime(earlier.imported_at), "DATETIME_FORMAT")},
-            "import_duplicate_file",
-        )
+    _refuse_known_file(project, digest)
     try:
         rows = platform_rows_parse(data)
     except CharityRefused:
         logger.warning("platform import refused: malformed file", extra={"project": project.pk})
         raise
     with transaction.atomic():
+        # One import per project at a time: a second one waits here, then meets the first's
+        # file and rows as known, instead of a unique violation on the same rows.
+        Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+        _refuse_known_file(project, digest)
         known = dict(
             Donation.objects.filter(
                 project=project,
