@@ -167,7 +167,14 @@ def _contact_clean(raw: str) -> str:
             raise field_refusal(
                 "contact", gettext("这不是有效的电子邮箱地址。"), "contact_invalid"
             ) from exc
-        return raw[:100]
+        # Cut short, an address is someone else's (or no one's): refuse it, never truncate.
+        if len(raw) > Donation._meta.get_field("contact").max_length:
+            raise field_refusal(
+                "contact",
+                gettext("电子邮箱地址太长，请换一个地址，也可以不填。"),
+                "contact_too_long",
+            )
+        return raw
     try:
         return mobile_normalise(raw)
     except ValidationError as exc:
