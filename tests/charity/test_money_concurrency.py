@@ -1,0 +1,424 @@
+"""What the database itself guarantees about money, and what holds when requests collide.
+
+The races run on PostgreSQL with real threads, each on its own connection, and the first
+writer slowed inside its transaction so the second truly waits on its locks (the slowing
+wraps the real function, it replaces nothing). The append-only ledger, the non-negative
+balance and the column lengths are checked on whichever database the run uses: the
+embedded SQLite default has hand-written triggers, PostgreSQL pgtrigger's.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from charity import services
+from charity.models import (
+    Allocation,
+    Disbursement,
+    DisbursementStatus,
+    Donation,
+    DonationStatus,
+    EntryKind,
+    LedgerEntry,
+    NoticeOutcome,
+    PaymentNotice,
+    Project,
+    ProjectStatus,
+)
+from charity.payments.simulated import SimulatedGateway
+from charity.services import disbursements as disbursement_services
+from charity.services import donations as donation_services
+from charity.services import imports as import_services
+from tests.support import require_service
+
+from . import makers
+from .test_money_disbursements import platform_gifts, platform_project, record
+from .test_money_imports import csv_upload, moment
+from .test_money_own_channel import pay, receive, start
+
+# --- racing --------------------------------------------------------------------------------
+
+
+def race(*steps: Callable[[], object]) -> list[tuple[str, object]]:
+    """Run each step in its own thread, released together; ("ok", result) or ("error", exc)."""
+    barrier = threading.Barrier(len(steps))
+    results: list[tuple[str, object]] = [("missing", None)] * len(steps)
+
+    def run(index: int, step: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = ("ok", step())
+        except Exception as exc:
+            results[index] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
+    return results
+
+
+@contextmanager
+def slowed(module, name: str, seconds: float = 0.4):
+    """Hold the first writer inside its transaction a while after ``module.name`` returns."""
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        result = original(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    with mock.patch.object(module, name, side_effect=slow):
+        yield
+
+
+@pytest.fixture
+def on_postgres(transactional_db):
+    require_service(
+        connection.vendor == "postgresql", "concurrent writes need PostgreSQL (DATABASE_URL)"
+    )
+
+
+@pytest.fixture
+def own_project(on_postgres):
+    return makers.project(
+        makers.organisation(),
+        status=ProjectStatus.FUNDRAISING,
+        donation_channel="own",
+        payment_provider="simulated",
+    )
+
+
+@pytest.fixture
+def recorder(django_user_model):
+    return django_user_model.objects.create_user(username="recorder", password="x" * 16)
+
+
+@pytest.fixture
+def approver(django_user_model):
+    return django_user_model.objects.create_user(username="approver", password="x" * 16)
+
+
+def outcomes(results) -> list:
+    assert all(kind == "ok" for kind, _ in results), results
+    return sorted(str(value) for _, value in results)
+
+
+# --- races on PostgreSQL -------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_two_identical_notifications_at_once_enter_the_gift_once(own_project):
+    donation, _ = start(own_project, "50")
+    headers, body = pay(donation)
+
+    with slowed(donation_services, "entry_append"):
+        results = race(lambda: receive(headers, body), lambda: receive(headers, body))
+
+    assert outcomes(results) == [NoticeOutcome.ALREADY, NoticeOutcome.APPLIED]
+    own_project.refresh_from_db()
+    assert own_project.raised_fen == 5000
+    assert LedgerEntry.objects.filter(donation=donation).count() == 1
+    assert sorted(PaymentNotice.objects.values_list("outcome", flat=True)) == [
+        NoticeOutcome.ALREADY,
+        NoticeOutcome.APPLIED,
+    ]
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_a_notification_racing_the_donors_return_enters_the_gift_once(own_project):
+    donation, _ = start(own_project, "50")
+    headers, body = pay(donation)
+
+    with slowed(donation_services, "entry_append"):
+        results = race(
+            lambda: receive(headers, body),
+            lambda: services.donation_refresh(reference=donation.reference).status,
+        )
+
+    assert all(kind == "ok" for kind, _ in results), results
+    assert results[0][1] in (NoticeOutcome.APPLIED, NoticeOutcome.ALREADY)
+    assert results[1][1] == DonationStatus.PAID
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PAID
+    assert LedgerEntry.objects.filter(donation=donation).count() == 1
+    own_project.refresh_from_db()
+    assert own_project.raised_fen == 5000
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_two_approvals_that_together_exceed_the_balance_let_exactly_one_through(
+    on_postgres, recorder, approver
+):
+    project = platform_project()
+    platform_gifts(project, recorder, ("G1", 10_000, timedelta(hours=1)))
+    first = record(project, 6_000, recorder)
+    second = record(project, 6_000, recorder)  # each fits alone
+
+    def approve(disbursement):
+        return lambda: (
+            services.disbursement_approve(disbursement_id=disbursement.pk, actor=approver).status
+        )
+
+    with slowed(disbursement_services, "entry_append"):
+        results = race(approve(first), approve(second))
+
+    kinds = sorted(kind for kind, _ in results)
+    assert kinds == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, services.CharityRefused)
+    assert [e.code for e in error.error_dict["amount_fen"]] == ["above_balance"]
+    assert sorted(Disbursement.objects.values_list("status", flat=True)) == [
+        DisbursementStatus.APPROVED,
+        DisbursementStatus.PENDING,
+    ]
+    project.refresh_from_db()
+    assert project.spent_fen == 6_000
+    assert project.balance_fen == 4_000
+    assert Allocation.objects.count() == 1
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_a_cancel_racing_a_replayed_notification_refunds_once(own_project):
+    donation, _ = start(own_project, "20")
+    headers, body = pay(donation)
+    assert receive(headers, body) == NoticeOutcome.APPLIED
+
+    with slowed(donation_services, "entry_append"):
+        results = race(
+            lambda: services.donation_cancel(reference=donation.reference).status,
+            lambda: receive(headers, body),
+        )
+
+    assert all(kind == "ok" for kind, _ in results), results
+    assert results[0][1] == DonationStatus.REFUNDED
+    assert results[1][1] == NoticeOutcome.ALREADY
+    donation.refresh_from_db()
+    own_project.refresh_from_db()
+    assert donation.status == DonationStatus.REFUNDED
+    assert sorted(LedgerEntry.objects.filter(donation=donation).values_list("kind", flat=True)) == [
+        EntryKind.DONATION,
+        EntryKind.REFUND,
+    ]
+    assert (own_project.raised_fen, own_project.refunded_fen, own_project.balance_fen) == (
+        2000,
+        2000,
+        0,
+    )
+    assert SimulatedGateway().order(donation.reference).state == "REFUND"
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_two_cancels_at_once_refund_once(own_project):
+    donation, _ = start(own_project, "20")
+    receive(*pay(donation))
+
+    def cancel():
+        return services.donation_cancel(reference=donation.reference).status
+
+    with slowed(donation_services, "entry_append"):
+        results = race(cancel, cancel)
+
+    assert outcomes(results) == [DonationStatus.REFUNDED, DonationStatus.REFUNDED]
+    assert LedgerEntry.objects.filter(donation=donation, kind=EntryKind.REFUND).count() == 1
+    own_project.refresh_from_db()
+    assert own_project.refunded_fen == 2000
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_overlapping_imports_at_once_enter_each_row_once(on_postgres, recorder):
+    project = platform_project()
+    when = moment()
+    monday = csv_upload(f"A,{when},10", f"B,{when},20")
+    tuesday = csv_upload(f"B,{when},20", f"C,{when},30")
+
+    def run(upload):
+        return lambda: (
+            services.platform_import(
+                project_id=project.pk,
+                upload=upload,
+                source="export",
+                stated_total_fen=6_000,
+                actor=recorder,
+            ).rows_added
+        )
+
+    with slowed(import_services, "entry_append"):
+        results = race(run(monday), run(tuesday))
+
+    # Both files are good: neither may fail on the other's rows (no IntegrityError).
+    assert outcomes(results) == ["1", "2"]
+    assert sorted(
+        Donation.objects.filter(project=project).values_list("platform_row_id", flat=True)
+    ) == ["A", "B", "C"]
+    project.refresh_from_db()
+    assert project.raised_fen == 6_000
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_the_same_file_imported_twice_at_once_is_entered_once(on_postgres, recorder):
+    project = platform_project()
+    data = f"A,{moment()},10\nB,{moment()},20"
+
+    def run():
+        return services.platform_import(
+            project_id=project.pk,
+            upload=csv_upload(*data.split("\n")),
+            source="export",
+            stated_total_fen=3_000,
+            actor=recorder,
+        ).rows_added
+
+    with slowed(import_services, "entry_append"):
+        results = race(run, run)
+
+    kinds = sorted(kind for kind, _ in results)
+    assert kinds == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, services.CharityRefused), error
+    assert [e.code for e in error.error_dict["file"]] == ["import_duplicate_file"]
+    project.refresh_from_db()
+    assert project.raised_fen == 3_000
+    assert project.imports.count() == 1
+
+
+# --- what the database refuses, on either database -----------------------------------------
+
+
+@pytest.fixture
+def ledger(db, recorder, approver):
+    """A project with a gift, a disbursement and its allocation on the ledger."""
+    project = platform_project()
+    platform_gifts(project, recorder, ("G1", 10_000, timedelta(hours=1)))
+    disbursement = record(project, 4_000, recorder)
+    services.disbursement_approve(disbursement_id=disbursement.pk, actor=approver)
+    project.refresh_from_db()
+    return project
+
+
+def test_ledger_entries_cannot_be_changed_or_deleted(ledger):
+    entries = LedgerEntry.objects.filter(project=ledger)
+    before = list(entries.values_list("pk", "kind", "amount_fen", "balance_after_fen"))
+    assert len(before) == 2
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entries.update(amount_fen=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entries.filter(kind=EntryKind.DISBURSEMENT).delete()
+    entry = entries.first()
+    entry.amount_fen += 100
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entry.save()
+
+    assert list(entries.values_list("pk", "kind", "amount_fen", "balance_after_fen")) == before
+
+
+def test_allocations_cannot_be_changed_or_deleted(ledger):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Allocation.objects.update(amount_fen=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Allocation.objects.all().delete()
+    assert list(Allocation.objects.values_list("amount_fen", flat=True)) == [4_000]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"spent_fen": F("spent_fen") + 6_001},
+        {"refunded_fen": F("refunded_fen") + 6_001},
+        {"raised_fen": F("raised_fen") - 6_001},
+    ],
+)
+def test_the_database_refuses_a_balance_below_zero(ledger, change):
+    assert ledger.balance_fen == 6_000
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Project.objects.filter(pk=ledger.pk).update(**change)
+    ledger.refresh_from_db()
+    assert ledger.balance_fen == 6_000
+
+
+def test_a_balance_of_exactly_zero_is_allowed(ledger):
+    Project.objects.filter(pk=ledger.pk).update(spent_fen=F("spent_fen") + 6_000)
+    ledger.refresh_from_db()
+    assert ledger.balance_fen == 0
+
+
+# --- column lengths: the service refuses before the database would ------------------------
+
+
+@pytest.fixture
+def own(db):
+    return makers.project(
+        makers.organisation(),
+        status=ProjectStatus.FUNDRAISING,
+        donation_channel="own",
+        payment_provider="simulated",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"donor_name": "王" * 31}, "donor_name", "donor_name_too_long"),
+        ({"donor_name": "Wang " * 6 + "X"}, "donor_name", "donor_name_too_long"),
+        ({"message": "好" * 201}, "message", "message_too_long"),
+        ({"contact": "a" * 60 + "@" + "b" * 50 + ".example.com"}, "contact", "contact_too_long"),
+        ({"contact": "not-an-address@"}, "contact", "contact_invalid"),
+        ({"contact": "1381234567"}, "contact", "contact_invalid"),
+    ],
+)
+def test_over_long_donor_fields_are_refused_by_the_service(own, fields, field, code):
+    with pytest.raises(services.CharityRefused) as refused:
+        services.donation_draft_check(project=own, amount="10", **fields)
+    assert [e.code for e in refused.value.error_dict[field]] == [code]
+    assert not Donation.objects.exists()
+
+
+def test_the_longest_donor_fields_fit_the_database(own):
+    address = "a" * 80 + "@example.com"
+    draft = services.donation_draft_check(
+        project=own,
+        amount="10",
+        donor_name="王" * 30,
+        message="好" * 200,
+        contact=address + "  ",
+    )
+    donation, _ = services.donation_start(draft=draft, return_url_for=lambda ref: "/")
+    donation.refresh_from_db()
+    assert (len(donation.donor_name), len(donation.message), donation.contact) == (
+        30,
+        200,
+        address,
+    )
+
+
+def test_a_mobile_contact_is_stored_as_its_eleven_digits(own):
+    draft = services.donation_draft_check(project=own, amount="10", contact="138 1234 5678")
+    assert draft.contact == "13812345678"
+
+
+def test_expired_and_pending_orders_keep_their_shape_in_the_database(own):
+    donation, _ = start(own, "10")
+    assert services.donations_expire(now=timezone.now() + timedelta(hours=1)) == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Donation.objects.filter(pk=donation.pk).update(status=DonationStatus.PAID)
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.EXPIRED
