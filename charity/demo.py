@@ -1,24 +1,43 @@
 """Demo charity register: verified, suspended, overdue and pending organisations (made up,
 with codes whose check characters are right), the pact in two versions, and projects in
-every status with their disclosures, all dated relative to today."""
+every status with their disclosures, all dated relative to today.
 
+And the money, by both paths and through the real services: a platform project whose
+donation list was imported twice (the first file short of the platform's total, the second
+reconciling it), an own-channel project whose gifts were paid at the simulated gateway and
+entered from its signed notifications, one gift cancelled within 10 minutes and refunded,
+donor messages shown and hidden, disbursements recorded by one reviewer and approved or
+refused by a second, one still waiting, and a ledger proof that finds nothing wrong.
+"""
+
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
-from wenzhou_portal.demo import demo_seeder
+from wenzhou_portal.demo import demo_accounts_path, demo_seeder
+from wenzhou_portal.roles import Role
 
-from . import credit_codes, deadlines, services
+from . import credit_codes, deadlines, payments, services
 from .models import (
+    PUBLIC_PROJECT_STATUSES,
+    Donation,
+    DonationChannel,
+    NoticeOutcome,
     Organisation,
     PactSignature,
     PactVersion,
+    PlatformImport,
     Project,
     ProjectStatus,
+    SimulatedGatewayOrder,
 )
+from .payments.simulated import SimulatedGateway
 
 PACT_V1 = """## 第一条 诚信募捐
 只在民政部指定的互联网公开募捐信息平台上公开募捐，募捐方案先在“慈善中国”备案。
@@ -84,6 +103,11 @@ def demo_code(number: int) -> str:
     return first + credit_codes.check_character(first)
 
 
+def platform_page(starts: date) -> str:
+    """A made-up page on a designated platform (example.com: it leads nowhere real)."""
+    return f"https://gongyi.example.com/projects/wenzhou-{starts:%Y%m%d}"
+
+
 def _moment(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
@@ -144,6 +168,7 @@ def seed_charity(say: Callable[[str], None]) -> None:
             "filing_number": f"5233030{org.pk:02d}{starts:%Y%m%d}",
             "filed_on": starts - timedelta(days=14),
             "donation_platform": "腾讯公益",
+            "donation_url": platform_page(starts),
             "surplus_rule": "return",
             **extra,
         }
@@ -187,6 +212,10 @@ def seed_charity(say: Callable[[str], None]) -> None:
         summary="为文成县山区 300 名留守老人每天提供一顿热饭。",
         beneficiaries="文成县 300 名 70 岁以上留守老人",
         target_fen=50_000_000,
+        # The foundation is qualified and takes gifts on its own merchant account.
+        donation_channel="own",
+        donation_url="",
+        payment_provider="simulated",
         surplus_rule="fund",
         surplus_fund="温州市乐善公益基金会助老专项基金",
     )
@@ -274,4 +303,263 @@ def seed_charity(say: Callable[[str], None]) -> None:
     say(
         f"Demo charity register: {Organisation.objects.count()} organisations, "
         f"{Project.objects.count()} projects."
+    )
+
+
+# --- A second reviewer: whoever records a disbursement cannot approve it ----------------------
+
+SECOND_REVIEWER = ("charity_reviewer2", "李娜")
+
+
+@demo_seeder(order=36)
+def seed_second_charity_reviewer(say: Callable[[str], None]) -> None:
+    """A second charity reviewer; password shown once, kept in var/ as the other staff's are."""
+    username, full_name = SECOND_REVIEWER
+    path = demo_accounts_path()
+    known = path.read_text(encoding="utf-8") if path.exists() else ""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None and f"{username} " in known:
+        say(f"The second demo charity reviewer already exists; the password is in {path}.")
+        return
+    password = secrets.token_urlsafe(12)
+    if user is None:
+        user = get_user_model()(username=username, email=f"{username}@example.org")
+    user.first_name = full_name
+    user.is_staff = True
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=Role.CHARITY_REVIEWER.value))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"{username} {password} {Role.CHARITY_REVIEWER.value}\n")
+    path.chmod(0o600)
+    say(f"Second demo charity reviewer (shown once, kept in {path}):")
+    say(f"  {username} {password} {Role.CHARITY_REVIEWER.value}")
+
+
+# --- The money ---------------------------------------------------------------------------------
+
+OWN_CHANNEL_TITLE = "山区留守老人“暖心食堂”"
+PLATFORM_TITLE = "独居老人智能手机课堂"
+
+# The platform's donation list: (row id, days ago, yuan, donor, donor id, message, shown).
+# The organisation's export lacks the last row; the platform's own disclosure has it.
+PLATFORM_ROWS = [
+    ("TX2026000101", 18, "500", "陈先生", "u1001", "愿老人们早日学会视频通话", True),
+    ("TX2026000102", 15, "100", "", "u1002", "", False),
+    ("TX2026000103", 12, "2000", "鹿城区某科技公司（演示）", "u1003", "支持社区数字助老", True),
+    ("TX2026000104", 9, "50", "小林", "u1004", "加油！", None),  # left for moderation
+    ("TX2026000105", 6, "300", "", "", "", False),
+    ("TX2026000106", 3, "200", "王阿姨", "u1006", "我也在课堂上学会了挂号", True),
+]
+
+# Own-channel gifts: (days ago, amount, donor, message, contact, message shown).
+OWN_GIFTS = [
+    (40, "200", "周阿姨", "给老人们加个菜", "", True),
+    (33, "1000", "温州某商会（演示）", "", "office@shanghui.example.org", None),
+    (25, "50", "", "", "", None),
+    (18, "500", "林先生", "希望食堂一直办下去", "", True),
+    (11, "88.80", "", "扫码进群领红包 wx:demo888", "13957700031", False),  # an advert: hidden
+    (4, "300", "陈老师", "和学生们一起捐的", "", True),
+]
+
+
+def _csv(rows) -> SimpleUploadedFile:
+    now = timezone.localtime()
+    lines = ["流水号,捐赠时间,金额（元）,捐赠人,捐赠人编号,留言"]
+    for row_id, days, amount, donor, donor_id, message, _shown in rows:
+        paid = (now - timedelta(days=days)).replace(hour=9, minute=30, second=0, microsecond=0)
+        lines.append(f"{row_id},{paid:%Y-%m-%d %H:%M:%S},{amount},{donor},{donor_id},{message}")
+    return SimpleUploadedFile("donations.csv", ("\n".join(lines) + "\n").encode())
+
+
+def _evidence(label: str) -> SimpleUploadedFile:
+    # Each document's own bytes, so only a deliberately reused file is flagged as reused.
+    body = PDF_DOCUMENT.replace(b"Demo disclosure", label.encode())
+    return SimpleUploadedFile("evidence.pdf", body, content_type="application/pdf")
+
+
+def _own_gift(
+    project: Project, days_ago: int | None, amount: str, donor: str, message: str, contact: str
+) -> Donation:
+    """A donor confirms, pays at the simulated gateway, and its signed notification enters it."""
+    draft = services.donation_draft_check(
+        project=project,
+        amount=amount,
+        donor_name=donor,
+        anonymous=not donor,
+        message=message,
+        contact=contact,
+    )
+    donation, _pay_url = services.donation_start(
+        draft=draft, return_url_for=lambda ref: reverse("charity:receipt", args=[ref])
+    )
+    gateway = SimulatedGateway()
+    gateway.pay(donation.reference)
+    if days_ago is not None:
+        # Paid weeks ago, as the gateway's books say; the notification carries that time.
+        paid_at = timezone.now() - timedelta(days=days_ago, hours=2)
+        SimulatedGatewayOrder.objects.filter(reference=donation.reference).update(paid_at=paid_at)
+        Donation.objects.filter(pk=donation.pk).update(
+            created_at=paid_at - timedelta(minutes=2), expires_at=paid_at + timedelta(minutes=13)
+        )
+    headers, body = gateway.notice(donation.reference)
+    outcome = services.donation_notice_receive(
+        provider_code=gateway.code, headers=headers, body=body
+    )
+    if outcome != NoticeOutcome.APPLIED:
+        raise RuntimeError(f"demo gift {donation.reference} was not entered: {outcome}")
+    donation.refresh_from_db()
+    return donation
+
+
+def _moderate(donation: Donation, shown: bool | None, reviewer) -> None:
+    if donation.message and shown is not None:
+        services.donation_message_moderate(donation_id=donation.pk, show=shown, actor=reviewer)
+
+
+def _disburse(project, *, amount_fen, days_ago, purpose, payee, evidence, recorder):
+    return services.disbursement_record(
+        data=services.DisbursementInput(
+            project_id=project.pk,
+            amount_fen=amount_fen,
+            paid_on=timezone.localdate() - timedelta(days=days_ago),
+            purpose=purpose,
+            payee=payee,
+            evidence=_evidence(evidence),
+            public_copy=_evidence(evidence + " (redacted)"),
+        ),
+        actor=recorder,
+    )
+
+
+@demo_seeder(order=37)
+def seed_charity_money(say: Callable[[str], None]) -> None:
+    """Donations by both paths, a refund, disbursements decided by four eyes, a clean proof."""
+    users = get_user_model().objects
+    recorder = users.filter(username="charity_reviewer").first()
+    approver = users.filter(username=SECOND_REVIEWER[0]).first()
+    own = Project.objects.filter(title=OWN_CHANNEL_TITLE).first()
+    platform = Project.objects.filter(title=PLATFORM_TITLE).first()
+    if None in (recorder, approver, own, platform):
+        say("Demo charity money skipped: the register or its reviewers are missing.")
+        return
+    if Donation.objects.filter(project__in=[own, platform]).exists():
+        say("Demo charity money already exists.")
+        return
+    if not payments.provider_available(SimulatedGateway.code):
+        say("Demo charity money skipped: the simulated gateway is not enabled here.")
+        return
+    # A register seeded before the money existed: say where each project takes donations.
+    Project.objects.filter(pk=own.pk).update(
+        donation_channel=DonationChannel.OWN,
+        donation_url="",
+        payment_provider=SimulatedGateway.code,
+    )
+    for stale in Project.objects.filter(
+        donation_channel=DonationChannel.PLATFORM,
+        donation_url="",
+        status__in=PUBLIC_PROJECT_STATUSES,
+    ):
+        Project.objects.filter(pk=stale.pk).update(donation_url=platform_page(stale.starts_on))
+    own.refresh_from_db()
+
+    # The platform path: the organisation's export, short of the platform's stated total,
+    # then the platform's own disclosure file, which overlaps it and reconciles.
+    stated = sum(services.amount_parse(row[2]) for row in PLATFORM_ROWS)
+    for rows, source in (
+        (PLATFORM_ROWS[:-1], PlatformImport.Source.ORGANISATION_EXPORT),
+        (PLATFORM_ROWS, PlatformImport.Source.PLATFORM_DISCLOSURE),
+    ):
+        services.platform_import(
+            project_id=platform.pk,
+            upload=_csv(rows),
+            source=source,
+            stated_total_fen=stated,
+            actor=recorder,
+        )
+    for row_id, *_rest, shown in PLATFORM_ROWS:
+        _moderate(Donation.objects.get(project=platform, platform_row_id=row_id), shown, approver)
+
+    # The own channel: each gift paid at the gateway and entered from its notification.
+    for days_ago, amount, donor, message, contact, shown in OWN_GIFTS:
+        _moderate(_own_gift(own, days_ago, amount, donor, message, contact), shown, approver)
+    # A donor who changes their mind within 10 minutes is refunded in full.
+    regret = _own_gift(own, None, "100", "张先生", "", "")
+    services.donation_cancel(reference=regret.reference)
+
+    # Disbursements: 张伟 records, 李娜 decides (and the other way round).
+    for project, amount_fen, days_ago, purpose, payee, evidence, who in (
+        (
+            own,
+            80_000,
+            30,
+            "食材采购（大米、食用油、蔬菜）",
+            "文成县放心粮油店（演示）",
+            "Demo invoice 1",
+            (recorder, approver),
+        ),
+        (
+            own,
+            60_000,
+            12,
+            "送餐电动车维修和充电",
+            "文成县某电动车维修部（演示）",
+            "Demo invoice 2",
+            (recorder, approver),
+        ),
+        (
+            platform,
+            150_000,
+            2,
+            "课堂教材印制和讲师交通补贴",
+            "温州某印务有限公司（演示）",
+            "Demo invoice 3",
+            (approver, recorder),
+        ),
+    ):
+        recorded = _disburse(
+            project,
+            amount_fen=amount_fen,
+            days_ago=days_ago,
+            purpose=purpose,
+            payee=payee,
+            evidence=evidence,
+            recorder=who[0],
+        )
+        services.disbursement_approve(disbursement_id=recorded.pk, actor=who[1])
+    # The same invoice again, flagged as reused, and refused with the reason.
+    reused = _disburse(
+        own,
+        amount_fen=45_000,
+        days_ago=1,
+        purpose="食材采购",
+        payee="文成县放心粮油店（演示）",
+        evidence="Demo invoice 1",
+        recorder=recorder,
+    )
+    services.disbursement_refuse(
+        disbursement_id=reused.pk,
+        actor=approver,
+        reason="这张发票已用于此前的食材采购支出，请核实后重新登记。",
+    )
+    # One waits for the second reviewer: sign in as 李娜 to approve it.
+    _disburse(
+        own,
+        amount_fen=15_000,
+        days_ago=0,
+        purpose="食堂燃气费",
+        payee="文成县燃气公司（演示）",
+        evidence="Demo invoice 4",
+        recorder=recorder,
+    )
+
+    problems = services.ledger_problems([own.pk, platform.pk])
+    if problems:
+        raise RuntimeError(f"the demo ledger does not reconcile: {problems}")
+    services.ledger_prove()
+    say(
+        f"Demo charity money: {Donation.objects.filter(project__in=[own, platform]).count()} "
+        "donations by both channels, one refunded, disbursements approved, refused and waiting; "
+        "the ledger reconciles."
     )
