@@ -58,8 +58,8 @@ def available_fen(project: Project, now: datetime | None = None) -> int:
     return max(settled - project.spent_fen, 0)
 
 
-def _refuse_above_balance(project: Project, amount_fen: int) -> None:
-    available = available_fen(project)
+def _refuse_above_balance(project: Project, amount_fen: int, now: datetime | None = None) -> None:
+    available = available_fen(project, now)
     if amount_fen > available:
         raise field_refusal(
             "amount_fen",
@@ -219,12 +219,14 @@ def disbursement_approve(
     *, disbursement_id: int, actor, request: HttpRequest | None = None
 ) -> Disbursement:
     """A second reviewer approves: the money leaves the ledger and is allocated to gifts."""
-    now = timezone.now()
     with transaction.atomic():
         disbursement = _pending(disbursement_id, actor)
         # Lock the project before reading its balance, so two approvals cannot both pass.
         project = Project.objects.select_for_update(of=("self",)).get(pk=disbursement.project_id)
-        _refuse_above_balance(project, disbursement.amount_fen)
+        # One moment, taken once the lock is held, for the balance check and the allocation:
+        # a gift that settled while this approval waited is counted by both or by neither.
+        now = timezone.now()
+        _refuse_above_balance(project, disbursement.amount_fen, now)
         Disbursement.objects.filter(pk=disbursement.pk).update(
             status=DisbursementStatus.APPROVED, decided_by=actor, decided_at=now
         )
