@@ -194,6 +194,38 @@ def test_two_approvals_that_together_exceed_the_balance_let_exactly_one_through(
 
 
 @pytest.mark.postgres
+def test_an_approval_that_waited_for_the_lock_judges_and_allocates_at_one_moment(
+    on_postgres, recorder, approver, settings
+):
+    # A two-second cancel window, so a gift settles while the second approval waits.
+    settings.CHARITY_CANCEL_MINUTES = 2 / 60
+    project = platform_project()
+    platform_gifts(project, recorder, ("OLD", 2_000, timedelta(hours=1)))
+    first = record(project, 1_500, recorder)
+    second = record(project, 1_000, recorder)  # each fits the 20 yuan settled now
+    platform_gifts(project, recorder, ("LATE", 500, timedelta(hours=1)))
+    # Paid just now: inside its window when both approvals start, settled when the
+    # second one gets the project lock.
+    Donation.objects.filter(platform_row_id="LATE").update(paid_at=timezone.now())
+
+    def approve(disbursement):
+        return lambda: (
+            services.disbursement_approve(disbursement_id=disbursement.pk, actor=approver).status
+        )
+
+    with slowed(disbursement_services, "entry_append", seconds=3):
+        results = race(approve(first), approve(second))
+
+    # Whichever went second saw 5 yuan left of OLD plus LATE, now settled: enough for
+    # either. It must allocate against the same moment it checked the balance at.
+    assert outcomes(results) == [DisbursementStatus.APPROVED, DisbursementStatus.APPROVED]
+    project.refresh_from_db()
+    assert project.spent_fen == 2_500
+    assert Donation.objects.get(platform_row_id="LATE").allocated_fen == 500
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
 def test_a_cancel_racing_a_replayed_notification_refunds_once(own_project):
     donation, _ = start(own_project, "20")
     headers, body = pay(donation)
