@@ -308,7 +308,9 @@ class ProjectAdmin(ReadOnlyRecordAdmin):
     def ledger_link(self, obj: Project) -> str:
         if obj is None or not obj.pk or obj.status not in PUBLIC_PROJECT_STATUSES:
             return _("发布后公开。")
-        return format_html('<a href="{}">{}</a>', reverse("charity:ledger", args=[obj.pk]), _("查看公开账目"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("charity:ledger", args=[obj.pk]), _("查看公开账目")
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         cover = form.cleaned_data.get("cover_upload")
