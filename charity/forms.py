@@ -145,9 +145,7 @@ class DonationForm(PlainMessagesMixin, forms.Form):
     donor_name = forms.CharField(
         label=_("署名（选填）"),
         required=False,
-        help_text=_(
-            "会显示在捐赠凭证和公开的留言旁。不填，或勾选下面的“匿名捐赠”，都显示为“匿名”。"
-        ),
+        help_text=_("显示在捐赠凭证和公开的留言旁；不填就是匿名。"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     anonymous = forms.BooleanField(label=_("匿名捐赠（不显示署名）"), required=False)

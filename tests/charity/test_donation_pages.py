@@ -588,9 +588,7 @@ def test_the_ledger_shows_every_total_linked_to_its_rows(client, spent_project):
     assert spent_project["cancelled"].reference_display in refunds
 
 
-def test_the_ledger_pages_its_rows(
-    client, project, settings, django_capture_on_commit_callbacks
-):
+def test_the_ledger_pages_its_rows(client, project, settings, django_capture_on_commit_callbacks):
     settings.CHARITY_FORM_LIMIT = "100/m"  # one browser opening 21 orders in a test
     for _gift in range(21):
         give(client, project, capture=django_capture_on_commit_callbacks, amount="10")
@@ -626,7 +624,7 @@ def test_the_receipt_says_which_disbursements_the_gift_funded(client, spent_proj
     assert "采购大米 200 袋" in single
     second = client.get(spent_project["second"].get_absolute_url()).content.decode()
     assert "采购大米" not in second
-    assert "还有 100 元没有用出" in second
+    assert "还没有被用于支出" in second
 
 
 def test_the_ledger_csv_has_every_row_and_no_formula_survives(

@@ -112,13 +112,31 @@ def test_a_citizen_gives_50_yuan_and_sees_her_receipt_and_the_progress(senior_pa
     assert donation.reference[:4] in page.locator(".receipt-reference").inner_text()
     assert page.get_by_role("button", name="撤销这笔捐赠并全额退款").is_visible()
 
+    # Where the money is: the project's public ledger, its rows behind each total.
+    _click(page, "link", "查看项目账目")
+    _step(page, "donate-7-ledger", None)
+    page.get_by_role("link", name="收到捐赠").click()
+    page.wait_for_load_state()
+    _step(page, "donate-8-ledger-donations", "#rows")
+    assert donation.reference_display in page.locator(".ledger-rows").inner_text()
+
+    # Later she checks her receipt by typing its number, full-width, with Chinese dashes.
+    _click(page, "link", "核验捐赠凭证")
+    typed = "".join(
+        chr(ord(c) + 0xFEE0) if c.isalnum() else "－" for c in donation.reference_display
+    )
+    page.get_by_label("捐赠凭证号").fill(typed)
+    _click(page, "button", "核验")
+    _step(page, "donate-9-verified")
+    assert "已到账" in page.locator("#outcome").inner_text()
+
     _click(page, "link", "返回项目页")
     money = page.locator("#money").inner_text()
     assert "50 元" in money
     assert "已达到目标的 50%" in money
     page.locator("#money").scroll_into_view_if_needed()
-    shoot(page, "donate-7-progress")
-    _step(page, "donate-7-project-after", None)
+    shoot(page, "donate-10-progress")
+    _step(page, "donate-10-project-after", None)
 
 
 def test_a_citizen_on_a_platform_project_is_sent_to_the_platform(senior_page, live_server):
