@@ -6,14 +6,39 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.admin_audit import AuditedModelAdmin
 
 from ..services import fen_display
 from .forms import ReasonForm
 
-# A list filter offering only the projects that have rows of the model listed.
-ByProject = ("project", admin.RelatedOnlyFieldListFilter)
+
+class ProjectFilter(admin.RelatedOnlyFieldListFilter):
+    """Only the projects that have rows of the model listed, under a title staff read."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("项目")
+
+
+ByProject = ("project", ProjectFilter)
+
+
+class MoneyColumns:
+    """The money rows' links to their project, gift and disbursement, under Chinese headings."""
+
+    @admin.display(description=_("项目"), ordering="project__title")
+    def project_shown(self, obj):
+        return obj.project
+
+    @admin.display(description=_("捐赠"))
+    def donation_shown(self, obj):
+        return obj.donation or "—"
+
+    @admin.display(description=_("支出"))
+    def disbursement_shown(self, obj):
+        return obj.disbursement or "—"
 
 
 def yuan(fen: int) -> str:

@@ -214,7 +214,7 @@ class DisbursementForm(ServiceForm):
     class Meta:
         model = Disbursement
         fields = ("project", "paid_on", "purpose", "payee", "evidence", "public_copy")
-        labels = {"evidence": _("支出凭证原件（不公开）")}
+        labels = {"project": _("项目"), "evidence": _("支出凭证原件（不公开）")}
         help_texts = {
             "evidence": _(
                 "发票、合同或转账回单的原件，PDF 或图片。原件只在内部保存，"
@@ -270,7 +270,7 @@ class PlatformImportForm(ServiceForm):
     class Meta:
         model = PlatformImport
         fields = ("project", "source", "file")
-        labels = {"file": _("捐赠明细 CSV 文件")}
+        labels = {"project": _("项目"), "file": _("捐赠明细 CSV 文件")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

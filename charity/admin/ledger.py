@@ -16,19 +16,19 @@ from wenzhou_portal.audit import audit_record, audit_target
 
 from .. import services
 from ..models import Allocation, LedgerEntry, LedgerProof, PaymentNotice
-from .base import ByProject, LedgerRecordAdmin, yuan
+from .base import ByProject, LedgerRecordAdmin, MoneyColumns, yuan
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(LedgerRecordAdmin):
+class LedgerEntryAdmin(MoneyColumns, LedgerRecordAdmin):
     list_display = (
         "recorded_at",
-        "project",
+        "project_shown",
         "kind",
         "amount",
         "balance_after",
-        "donation",
-        "disbursement",
+        "donation_shown",
+        "disbursement_shown",
     )
     list_filter = ("kind", ByProject)
     list_select_related = ("project", "donation", "disbursement__project")
@@ -44,8 +44,8 @@ class LedgerEntryAdmin(LedgerRecordAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(LedgerRecordAdmin):
-    list_display = ("donation", "disbursement", "amount")
+class AllocationAdmin(MoneyColumns, LedgerRecordAdmin):
+    list_display = ("donation_shown", "disbursement_shown", "amount")
     list_select_related = ("donation", "disbursement__project")
     search_fields = ("donation__reference",)
 
@@ -59,7 +59,6 @@ class PaymentNoticeAdmin(LedgerRecordAdmin):
     list_display = ("received_at", "provider", "outcome", "reference", "notice_id", "detail")
     list_filter = ("outcome", "provider")
     search_fields = ("reference", "notice_id")
-    list_select_related = ("donation",)
 
 
 @admin.register(LedgerProof)

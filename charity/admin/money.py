@@ -25,7 +25,7 @@ from wenzhou_portal.phones import mobile_masked
 
 from .. import services
 from ..models import Allocation, Disbursement, Donation, PlatformImport
-from .base import ByProject, LedgerRecordAdmin, ask_reason, each, yuan
+from .base import ByProject, LedgerRecordAdmin, MoneyColumns, ask_reason, each, yuan
 from .forms import DisbursementForm, PlatformImportForm
 
 
@@ -55,12 +55,14 @@ def _warnings(notes: list[str]) -> str:
     )
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(MoneyColumns, admin.TabularInline):
     """Which approved disbursements drew on which gifts (first in, first out)."""
 
     model = Allocation
     extra = 0
     can_delete = False
+    fields = ("donation_shown", "disbursement_shown", "amount")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -71,15 +73,19 @@ class AllocationInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("donation", "disbursement__project")
 
+    @admin.display(description=_("金额"))
+    def amount(self, obj: Allocation) -> str:
+        return yuan(obj.amount_fen)
+
 
 # --- Donations -----------------------------------------------------------------------------
 
 
 @admin.register(Donation)
-class DonationAdmin(LedgerRecordAdmin):
+class DonationAdmin(MoneyColumns, LedgerRecordAdmin):
     list_display = (
         "reference_display",
-        "project",
+        "project_shown",
         "channel",
         "amount",
         "status",
@@ -94,7 +100,7 @@ class DonationAdmin(LedgerRecordAdmin):
     list_select_related = ("project",)
     fields = (
         "reference_display",
-        "project",
+        "project_shown",
         "channel",
         "amount",
         "status",
@@ -108,7 +114,7 @@ class DonationAdmin(LedgerRecordAdmin):
         "provider",
         "transaction_id",
         "refund_id",
-        "platform_import",
+        "import_shown",
         "platform_row_id",
         "allocated",
         "receipt_link",
@@ -148,6 +154,10 @@ class DonationAdmin(LedgerRecordAdmin):
         if not obj.message:
             return "—"
         return obj.message[:30] + ("…" if len(obj.message) > 30 else "")
+
+    @admin.display(description=_("平台捐赠导入"))
+    def import_shown(self, obj: Donation):
+        return obj.platform_import or "—"
 
     @admin.display(description=_("捐赠人署名"))
     def donor_shown(self, obj: Donation) -> str:
@@ -198,10 +208,10 @@ TEMPLATE_COLUMNS = ("流水号", "捐赠时间", "金额（元）", "捐赠人",
 
 
 @admin.register(PlatformImport)
-class PlatformImportAdmin(admin.ModelAdmin):
+class PlatformImportAdmin(MoneyColumns, admin.ModelAdmin):
     form = PlatformImportForm
     list_display = (
-        "project",
+        "project_shown",
         "source",
         "imported_at",
         "imported_by",
@@ -217,7 +227,7 @@ class PlatformImportAdmin(admin.ModelAdmin):
     list_select_related = ("project", "imported_by")
     add_fields = ("project", "source", "stated_total_yuan", "file")
     view_fields = (
-        "project",
+        "project_shown",
         "source",
         "imported_at",
         "imported_by",
@@ -228,7 +238,7 @@ class PlatformImportAdmin(admin.ModelAdmin):
         "imported_total",
         "reconciled_shown",
         "difference",
-        "file_sha256",
+        "file_digest",
         "donations_link",
     )
 
@@ -283,6 +293,10 @@ class PlatformImportAdmin(admin.ModelAdmin):
             )
         return super().response_add(request, obj, post_url_continue)
 
+    @admin.display(description=_("文件 SHA-256"))
+    def file_digest(self, obj: PlatformImport) -> str:
+        return obj.file_sha256
+
     @admin.display(description=_("平台公示累计"))
     def stated_total(self, obj: PlatformImport) -> str:
         return yuan(obj.stated_total_fen)
@@ -334,10 +348,10 @@ class PlatformImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(admin.ModelAdmin):
+class DisbursementAdmin(MoneyColumns, admin.ModelAdmin):
     form = DisbursementForm
     list_display = (
-        "project",
+        "project_shown",
         "amount",
         "paid_on",
         "purpose",
@@ -362,7 +376,7 @@ class DisbursementAdmin(admin.ModelAdmin):
     )
     view_fields = (
         "flags",
-        "project",
+        "project_shown",
         "amount",
         "paid_on",
         "purpose",
