@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from charity import services
@@ -513,6 +515,47 @@ def test_a_citizen_or_an_anonymous_visitor_is_sent_to_sign_in(client, citizen, p
 def test_every_money_page_opens_for_the_reviewer(client, charity_reviewer, settled, path):
     client.force_login(charity_reviewer)
     assert client.get(path).status_code == 200
+
+
+def _grow(project, recorder, approver, tag: str) -> None:
+    """Two more platform gifts and one more approved disbursement drawing on them."""
+    services.platform_import(
+        project_id=project.pk,
+        upload=_upload(_csv(f"{tag}-1,{_yesterday()},10,,,", f"{tag}-2,{_yesterday()},10,,,")),
+        source=PlatformImport.Source.ORGANISATION_EXPORT,
+        stated_total_fen=0,
+        actor=recorder,
+    )
+    recorded = services.disbursement_record(
+        data=services.DisbursementInput(
+            project_id=project.pk,
+            amount_fen=1_000,
+            paid_on=timezone.localdate(),
+            purpose="助餐",
+            payee="粮油店",
+            evidence=_pdf(tag),
+            public_copy=_pdf(tag + "-redacted"),
+        ),
+        actor=recorder,
+    )
+    services.disbursement_approve(disbursement_id=recorded.pk, actor=approver)
+
+
+@pytest.mark.parametrize(
+    "model", ["donation", "disbursement", "platformimport", "ledgerentry", "allocation"]
+)
+def test_a_money_list_costs_the_same_queries_for_few_rows_and_many(
+    client, charity_reviewer, second_reviewer, settled, model
+):
+    client.force_login(charity_reviewer)
+    _grow(settled, charity_reviewer, second_reviewer, "A")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"/admin/charity/{model}/").status_code == 200
+    for tag in ("B", "C", "D"):
+        _grow(settled, charity_reviewer, second_reviewer, tag)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(f"/admin/charity/{model}/").status_code == 200
+    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
 
 
 # --- Projects: where their donations are taken -------------------------------------------------
