@@ -314,6 +314,21 @@ def test_going_back_to_change_keeps_what_was_filled_in(client, project):
     )
 
 
+def test_opening_orders_too_fast_is_refused_with_the_summary_kept(client, project, settings):
+    settings.CHARITY_FORM_LIMIT = "1/m"
+    fill(client, project, amount="100", donor_name="王阿姨")
+    assert client.post(confirm_url(project)).status_code == 302
+    fill(client, project, amount="200", donor_name="王阿姨")
+    response = client.post(confirm_url(project))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    page = response.content.decode()
+    assert "提交太频繁了" in page
+    assert "200 元" in page
+    assert "王阿姨" in page
+    assert Donation.objects.count() == 1
+
+
 def test_confirming_without_a_draft_goes_back_to_the_form_with_a_message(client, project):
     response = client.get(confirm_url(project), follow=True)
     assert response.redirect_chain[-1][0] == donate_url(project) + "#messages"
