@@ -27,7 +27,7 @@ from wenzhou_portal.phones import mobile_masked
 from . import selectors, services
 from .forms import DonationForm, ReceiptLookupForm
 from .models import DonationChannel, DonationStatus, EntryKind, Project
-from .views import CSZG_URL, _stored_file
+from .views import _stored_file
 
 # The gift filled in and not yet confirmed: {"draft": DonationDraft.as_session(), "at": ts}.
 DRAFT_SESSION_KEY = "charity_donation_draft"
@@ -82,31 +82,6 @@ def _refusal_onto(form, exc: ValidationError, *, rename: dict[str, str] | None =
 
 
 # --- The project page ------------------------------------------------------------------
-
-
-@require_GET
-def project(request: HttpRequest, pk: int) -> HttpResponse:
-    """A project: its facts and disclosures, and where its money comes from and goes."""
-    found = selectors.project_public(pk)
-    if found is None:
-        raise Http404
-    calendar = selectors.project_calendar(found)
-    return render(
-        request,
-        "charity/project.html",
-        {
-            "project": found,
-            "calendar": calendar,
-            "next_due": calendar.next_due,
-            "disclosures": list(found.disclosures.all()),
-            "corrections": list(found.corrections.all()),
-            "cszg_url": CSZG_URL,
-            "qualified_today": found.organisation.qualified_on(timezone.localdate()),
-            "donation_refusals": services.donation_refusals(found),
-            "messages_shown": list(selectors.donation_messages_shown(found)),
-            "cancel_minutes": settings.CHARITY_CANCEL_MINUTES,
-        },
-    )
 
 
 # --- Giving: fill in, confirm, pay ----------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import deadlines
 from .models import (
@@ -324,7 +325,14 @@ def donation_messages_shown(project: Project, *, limit: int = 20) -> QuerySet[Do
 
 def ledger_csv_rows(project: Project) -> Iterator[list]:
     """The project's ledger as CSV rows, oldest first (``csv_download`` makes it formula-safe)."""
-    yield ["时间", "类型", "金额（元）", "余额（元）", "凭证号或用途", "收款方"]
+    yield [
+        gettext("时间"),
+        gettext("类型"),
+        gettext("金额（元）"),
+        gettext("余额（元）"),
+        gettext("凭证号或用途"),
+        gettext("收款方"),
+    ]
     for entry in ledger_entries_public(project).order_by("recorded_at", "pk"):
         if entry.donation_id:
             detail, payee = entry.donation.reference_display, ""

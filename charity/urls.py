@@ -6,7 +6,7 @@ app_name = "charity"
 urlpatterns = [
     path("", views.landing, name="landing"),
     # The project page with its money (donation_views.project supersedes views.project).
-    path("projects/<int:pk>/", donation_views.project, name="project"),
+    path("projects/<int:pk>/", views.project, name="project"),
     path("projects/<int:pk>/donate/", donation_views.donate, name="donate"),
     path("projects/<int:pk>/donate/confirm/", donation_views.donate_confirm, name="donate_confirm"),
     path("projects/<int:pk>/ledger/", donation_views.ledger, name="ledger"),

@@ -2,6 +2,7 @@
 
 import mimetypes
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -49,6 +50,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project: its facts and disclosures, and where its money comes from and goes."""
     found = selectors.project_public(pk)
     if found is None:
         raise Http404
@@ -64,6 +66,9 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             "corrections": list(found.corrections.all()),
             "cszg_url": CSZG_URL,
             "qualified_today": found.organisation.qualified_on(timezone.localdate()),
+            "donation_refusals": services.donation_refusals(found),
+            "messages_shown": list(selectors.donation_messages_shown(found)),
+            "cancel_minutes": settings.CHARITY_CANCEL_MINUTES,
         },
     )
 

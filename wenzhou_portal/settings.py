@@ -454,7 +454,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # A donation's confirm form redirects to the organisation's payment provider's
+        # checkout: its origin must be allowed (the simulated gateway is our own).
+        "form-action": [SELF, *env_list("CHARITY_PROVIDER_ORIGINS")],
         "frame-ancestors": [NONE],
     }
 }

@@ -193,6 +193,10 @@ def donation_draft_check(
     contact: str = "",
 ) -> DonationDraft:
     """Validate what the donor filled in; the refusal names the field at fault."""
+    if project.donation_channel != DonationChannel.OWN:
+        raise CharityRefused(
+            gettext("该项目的捐赠在指定的募捐平台进行，请前往平台捐赠。"), code="platform_only"
+        )
     reasons = donation_refusals(project)
     if reasons:
         raise CharityRefused(reasons, code="project_not_accepting")

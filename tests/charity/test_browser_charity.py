@@ -57,7 +57,7 @@ def test_from_charity_to_a_project_and_its_organisation_in_senior_mode(
     page = senior_page
     project = register["project"]
     page.goto(live_server.url + "/charity/")
-    assert "本平台目前不接受捐款" in page.content()
+    assert "本平台不经手善款" in page.content()
     assert_senior_page(page, shot="charity-landing")
 
     page.get_by_role("link", name=project.title).click()

@@ -26,7 +26,7 @@ def test_landing_lists_projects_raising_now_filtered_by_district_and_cause(clien
     assert "泰顺助学" in page
     assert "草稿项目" not in page
     assert "已结项项目" not in page
-    assert "本平台目前不接受捐款" in page
+    assert "本平台不经手善款" in page
     filtered = client.get(reverse("charity:landing"), {"district": "330329"}).content.decode()
     assert "泰顺助学" in filtered
     assert "文成助老" not in filtered
