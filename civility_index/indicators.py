@@ -46,6 +46,13 @@ class PeriodSources:
 
         return charity_selectors.disclosure_punctuality_by_district(start=self.start, end=self.end)
 
+    @cached_property
+    def charity_donors(self) -> dict[str, int]:
+        """Per district, distinct donors to charity projects located there, in the month."""
+        from charity import selectors as charity_selectors
+
+        return charity_selectors.donors_by_district(start=self.start, end=self.end)
+
 
 IndicatorFunction = Callable[[PeriodSources], Computed]
 
@@ -155,3 +162,19 @@ def charity_disclosure_on_time_share(sources: PeriodSources) -> Computed:
             row.get("last_updated"),
         )
     return values
+
+
+# Offered, not in the default method, like the disclosure indicator above.
+@register(
+    "charity_donors_per_10k",
+    "distinct donors to charity projects located in the district, per 10,000 residents",
+)
+def charity_donors_per_10k(sources: PeriodSources) -> Computed:
+    counts = sources.charity_donors
+    return {
+        district: (
+            RawValue(10_000.0 * counts.get(district, 0) / people, counts.get(district, 0)),
+            None,
+        )
+        for district, people in sources.population.items()
+    }
