@@ -35,7 +35,8 @@ from .disclosures import document_check
 from .donations import fen_display
 from .ledger import entry_append
 
-# "Unusually high": more than half of everything the project has raised, or more than
+# "Unusually high": more than half of everything the project has raised (less gifts the
+# donors cancelled, which cost nothing to give and take back), or more than
 # three times the median of its earlier approved disbursements. Flagged for the approver,
 # never refused on that ground alone.
 UNUSUAL_SHARE_OF_RAISED = 0.5
@@ -78,7 +79,8 @@ def _refuse_above_balance(project: Project, amount_fen: int, now: datetime | Non
 
 def amount_is_unusual(project: Project, amount_fen: int) -> bool:
     """The published rule for flagging a disbursement as unusually high."""
-    if project.raised_fen and amount_fen > project.raised_fen * UNUSUAL_SHARE_OF_RAISED:
+    raised = project.net_raised_fen
+    if raised and amount_fen > raised * UNUSUAL_SHARE_OF_RAISED:
         return True
     earlier = list(
         Disbursement.objects.filter(
