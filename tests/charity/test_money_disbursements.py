@@ -224,6 +224,25 @@ def test_unusual_amount_by_share_of_raised(funded, charity_reviewer):
     assert record(funded, 50_001, charity_reviewer).amount_unusual
 
 
+def test_gifts_given_and_cancelled_do_not_raise_the_unusual_threshold(charity_reviewer):
+    # Otherwise giving 500 yuan and cancelling it within ten minutes, at no cost, would
+    # let a 300-yuan disbursement of a 100-yuan project pass unflagged.
+    org = makers.organisation()
+    project = makers.project(
+        org, status=ProjectStatus.FUNDRAISING, donation_channel="own", payment_provider="simulated"
+    )
+    kept, _ = start(project, "100")
+    receive(*pay(kept))
+    for _ in range(5):
+        withdrawn, _ = start(project, "100")
+        receive(*pay(withdrawn))
+        services.donation_cancel(reference=withdrawn.reference)
+    project.refresh_from_db()
+    assert (project.raised_fen, project.refunded_fen) == (60_000, 50_000)
+    assert services.amount_is_unusual(project, 5_001) is True
+    assert services.amount_is_unusual(project, 5_000) is False
+
+
 def test_unusual_amount_by_median_of_earlier_approved(charity_reviewer, approver):
     project = platform_project()
     platform_gifts(project, charity_reviewer, ("M1", 10_000_000, timedelta(days=2)))
