@@ -118,7 +118,8 @@ def verify(
         )
     except NoticeRefused:
         raise
-    except (ValueError, KeyError, TypeError, InvalidTag) as exc:
+    # AttributeError: a field of the wrong JSON type (a number where text belongs).
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidTag) as exc:
         raise NoticeRefused(
             "malformed", f"cannot read the notification: {type(exc).__name__}"
         ) from exc
