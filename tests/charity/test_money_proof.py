@@ -1,6 +1,8 @@
 """The nightly proof: every public figure equals the ledger and the rows behind it; a
 tampered counter is named, with its figures, to the office; expiry closes unpaid orders."""
 
+import base64
+import json
 import time
 from datetime import timedelta
 
@@ -12,7 +14,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from charity import services, tasks
-from charity.models import Donation, DonationStatus, LedgerProof, Project
+from charity.models import (
+    Donation,
+    DonationStatus,
+    LedgerEntry,
+    LedgerProof,
+    PaymentNotice,
+    Project,
+)
+from charity.payments import wechat_v3
 from charity.payments.simulated import SimulatedGateway
 from wenzhou_portal.models import Notification
 from wenzhou_portal.roles import Role
@@ -250,3 +260,136 @@ def test_the_nightly_proof_runs_on_a_real_worker(live_celery_worker, django_user
         (project.pk, "raised_fen"),
         (project.pk, "balance_fen"),
     }
+
+
+# --- notifications that prove nothing ------------------------------------------------------
+
+
+def signed_notice(fields: dict, *, resource_edit=None, body: bytes | None = None):
+    """A notification signed with the gateway's genuine key, saying whatever a test needs."""
+    gateway = SimulatedGateway()
+    if body is None:
+        resource = wechat_v3.encrypt_resource(
+            gateway.apiv3_key(), fields, nonce="0123456789ab", associated_data="transaction"
+        )
+        if resource_edit:
+            resource_edit(resource)
+        body = json.dumps({"id": "EV-test", "resource": resource}).encode()
+    stamp, nonce = str(int(time.time())), "f" * 32
+    return {
+        wechat_v3.TIMESTAMP: stamp,
+        wechat_v3.NONCE: nonce,
+        wechat_v3.SIGNATURE: wechat_v3.sign(
+            gateway.signing_key(), timestamp=stamp, nonce=nonce, body=body
+        ),
+    }, body
+
+
+def paid_fields(donation, **changes) -> dict:
+    return {
+        "mchid": SimulatedGateway.MCHID,
+        "out_trade_no": donation.reference,
+        "transaction_id": "4200000000000000000000000001",
+        "trade_state": "SUCCESS",
+        "success_time": timezone.localtime().isoformat(),
+        "amount": {"total": donation.amount_fen, "currency": "CNY"},
+        **changes,
+    }
+
+
+def nonce_not_text(resource: dict) -> None:
+    resource["nonce"] = 12345
+
+
+def ciphertext_flipped(resource: dict) -> None:
+    resource["ciphertext"] = resource["ciphertext"][::-1]
+
+
+@pytest.mark.parametrize(
+    ("make", "outcome"),
+    [
+        (lambda d: signed_notice(paid_fields(d)), "applied"),
+        (lambda d: signed_notice(paid_fields(d, mchid="1900009999")), "malformed"),
+        (lambda d: signed_notice(paid_fields(d, amount={"total": str(d.amount_fen)})), "malformed"),
+        (lambda d: signed_notice(paid_fields(d, amount={"total": 0})), "malformed"),
+        (lambda d: signed_notice(paid_fields(d, amount={"total": True})), "malformed"),
+        (lambda d: signed_notice(paid_fields(d, amount={"total": 10.0})), "malformed"),
+        (
+            lambda d: signed_notice(paid_fields(d, amount={"total": d.amount_fen + 1})),
+            "amount_mismatch",
+        ),
+        (lambda d: signed_notice(paid_fields(d, out_trade_no="NOSUCHORDER00000")), "unknown_order"),
+        (lambda d: signed_notice(paid_fields(d, trade_state="NOTPAY")), "closed"),
+        (lambda d: signed_notice(paid_fields(d, success_time="yesterday")), "malformed"),
+        (lambda d: signed_notice(paid_fields(d), resource_edit=ciphertext_flipped), "malformed"),
+        (lambda d: signed_notice(paid_fields(d), resource_edit=nonce_not_text), "malformed"),
+        (lambda d: signed_notice({}, body=b"not json at all"), "malformed"),
+        (lambda d: signed_notice({}, body=b'{"id": "EV", "resource": []}'), "malformed"),
+        (lambda d: signed_notice({}, body=b"\xff\xfe"), "malformed"),
+    ],
+)
+def test_a_genuinely_signed_notice_is_still_read_with_suspicion(own, make, outcome):
+    donation, _ = start(own, "10")
+    headers, body = make(donation)
+
+    assert receive(headers, body) == outcome
+
+    donation.refresh_from_db()
+    own.refresh_from_db()
+    applied = outcome == "applied"
+    assert donation.status == (DonationStatus.PAID if applied else DonationStatus.PENDING)
+    assert own.raised_fen == (1000 if applied else 0)
+    assert list(PaymentNotice.objects.values_list("outcome", flat=True)) == [outcome]
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.parametrize(
+    ("tamper", "outcome"),
+    [
+        (lambda h: {}, "malformed"),
+        (lambda h: {**h, wechat_v3.TIMESTAMP: "soon"}, "malformed"),
+        (lambda h: {**h, wechat_v3.SIGNATURE: "not base64!"}, "bad_signature"),
+        (
+            lambda h: {**h, wechat_v3.SIGNATURE: base64.b64encode(b"x" * 256).decode()},
+            "bad_signature",
+        ),
+        (lambda h: {**h, wechat_v3.NONCE: "another-nonce"}, "bad_signature"),
+        (lambda h: {k.lower(): v for k, v in h.items()}, "applied"),  # header case is free
+    ],
+)
+def test_a_notice_whose_headers_do_not_prove_it_changes_nothing(own, tamper, outcome):
+    donation, _ = start(own, "10")
+    headers, body = pay(donation)
+    assert receive(tamper(headers), body) == outcome
+    donation.refresh_from_db()
+    assert (donation.status == DonationStatus.PAID) == (outcome == "applied")
+    assert PaymentNotice.objects.get().outcome == outcome
+
+
+def test_a_notice_from_the_future_is_stale(own):
+    donation, _ = start(own, "10")
+    SimulatedGateway().pay(donation.reference)
+    later = int((timezone.now() + timedelta(minutes=10)).timestamp())
+    assert receive(*SimulatedGateway().notice(donation.reference, timestamp=later)) == "stale"
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PENDING
+
+
+def test_a_notice_for_a_provider_this_site_does_not_have_is_refused(own):
+    donation, _ = start(own, "10")
+    headers, body = pay(donation)
+    outcome = services.donation_notice_receive(provider_code="alipay", headers=headers, body=body)
+    assert outcome == "malformed"
+    assert PaymentNotice.objects.get().provider == "alipay"
+    donation.refresh_from_db()
+    assert donation.status == DonationStatus.PENDING
+
+
+def test_a_second_transaction_for_a_settled_order_is_refused(own):
+    donation, _ = start(own, "10")
+    receive(*pay(donation))
+    other = paid_fields(donation, transaction_id="4200000000000000000000000999")
+    assert receive(*signed_notice(other)) == "amount_mismatch"
+    own.refresh_from_db()
+    assert own.raised_fen == 1000
+    assert LedgerEntry.objects.filter(donation=donation).count() == 1
