@@ -1,5 +1,6 @@
 """Shared fixtures: the named people of the portal, service guards and a live worker."""
 
+import importlib
 import os
 import socket
 import subprocess
@@ -154,6 +155,41 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    """Let the flush after a transactional test empty the append-only tables on SQLite.
+
+    Runs before the fixtures' teardown, so before pytest-django's flush. SQLite's flush
+    deletes row by row, which the hand-written append-only triggers refuse (PostgreSQL's
+    flush truncates, which pgtrigger's row triggers never see): the rows a test wrote go
+    with the triggers lifted for a moment, and the triggers are back for the next test.
+    """
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server", "live_celery_worker"} & set(item.fixturenames)
+    )
+    # Only where the test database was actually set up (a skipped test never got one).
+    funcargs = getattr(item, "funcargs", {})
+    set_up = "transactional_db" in funcargs or (
+        marker is not None and "_django_db_marker" in funcargs
+    )
+    if not transactional or not set_up:
+        return
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or connection.connection is None:
+        return
+    tables = set(connection.introspection.table_names())
+    if not {"charity_ledgerentry", "charity_allocation"} <= tables:
+        return
+    money = importlib.import_module("charity.migrations.0004_money")
+    with connection.schema_editor() as editor:
+        money.sqlite_append_only_reverse(None, editor)
+        for table in money.SQLITE_APPEND_ONLY:
+            editor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
+        money.sqlite_append_only(None, editor)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from wenzhou_portal import images
 from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.phones import mobile_masked
 
@@ -511,8 +512,9 @@ class DisbursementAdmin(MoneyColumns, admin.ModelAdmin):
         original = variant == "original"
         stored = disbursement.evidence if original else disbursement.public_copy
         try:
-            handle = stored.open("rb")
-        except FileNotFoundError as exc:
+            # The original lives in private media, the public copy in the storage.
+            handle = images.open_private(stored.name) if original else stored.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
             raise Http404 from exc
         if original:
             audit_record(

@@ -7,18 +7,22 @@ gift is refunded before any allocation.
 """
 
 import hashlib
+import io
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
+from PIL import Image
 
+from wenzhou_portal import images
 from wenzhou_portal.audit import audit_record, audit_target
 
 from ..models import (
@@ -31,7 +35,7 @@ from ..models import (
     Project,
 )
 from .common import DOCUMENT_MAX_BYTES, CharityRefused, _store, field_refusal
-from .disclosures import document_check
+from .disclosures import CheckedDocument, document_check
 from .donations import fen_display
 from .ledger import entry_append
 
@@ -90,6 +94,37 @@ def amount_is_unusual(project: Project, amount_fen: int) -> bool:
     return bool(earlier) and amount_fen > UNUSUAL_TIMES_MEDIAN * statistics.median(earlier)
 
 
+def _document(upload: UploadedFile, field: str) -> CheckedDocument:
+    """A PDF or an image, or a refusal naming which of the two uploads is wrong."""
+    try:
+        return document_check(upload)
+    except ValidationError as exc:
+        raise field_refusal(field, exc.messages[0], exc.code or "bad_document") from exc
+
+
+_IMAGE_TYPES = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+
+
+def _original_format(original: bytes, checked: CheckedDocument) -> tuple[str, str]:
+    # document_check re-encodes images; the kept original keeps its own format.
+    if checked.extension == "pdf":
+        return "pdf", "application/pdf"
+    with Image.open(io.BytesIO(original)) as image:
+        return _IMAGE_TYPES.get(image.format or "", (checked.extension, checked.content_type))
+
+
+def _original_extension(original: bytes, checked: CheckedDocument) -> str:
+    return _original_format(original, checked)[0]
+
+
+def _original_type(original: bytes, checked: CheckedDocument) -> str:
+    return _original_format(original, checked)[1]
+
+
 @dataclass(frozen=True)
 class DisbursementInput:
     project_id: int
@@ -123,8 +158,8 @@ def disbursement_record(
                 % {"max": limit, "count": len(value)},
                 f"{field}_too_long",
             )
-    evidence = document_check(data.evidence)
-    public_copy = document_check(data.public_copy)
+    evidence = _document(data.evidence, "evidence")
+    public_copy = _document(data.public_copy, "public_copy")
     # The original is kept exactly as uploaded (its hash is what proves a reused receipt);
     # document_check only proved it is a PDF or an image.
     data.evidence.seek(0)
@@ -138,8 +173,13 @@ def disbursement_record(
             "public_copy_unredacted",
         )
     project = Project.objects.get(pk=data.project_id)
+    if not project.is_public:
+        raise CharityRefused(gettext("项目尚未发布，没有善款可以支出。"), code="project_not_public")
     _refuse_above_balance(project, data.amount_fen)
-    evidence_name = _store("evidence", original, evidence.extension)
+    # The original stays in private media (it may name people); the public sees the copy.
+    evidence_name = images.store_private(
+        original, extension=_original_extension(original, evidence), folder="disbursements"
+    )
     public_name = _store("evidence-public", public_copy.data, public_copy.extension)
     with transaction.atomic():
         disbursement = Disbursement.objects.create(
@@ -150,10 +190,13 @@ def disbursement_record(
             payee=payee,
             evidence=evidence_name,
             evidence_sha256=digest,
-            evidence_type=evidence.content_type,
+            evidence_type=_original_type(original, evidence),
             public_copy=public_name,
             public_copy_type=public_copy.content_type,
-            evidence_reused=Disbursement.objects.filter(evidence_sha256=digest).exists(),
+            # A refused disbursement recorded again with its corrected figures is not reuse.
+            evidence_reused=Disbursement.objects.filter(evidence_sha256=digest)
+            .exclude(status=DisbursementStatus.REFUSED)
+            .exists(),
             amount_unusual=amount_is_unusual(project, data.amount_fen),
             recorded_by=actor,
         )

@@ -15,8 +15,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
@@ -25,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from wenzhou_portal import images
 from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.codes import code_generate
 
@@ -204,6 +203,8 @@ def platform_import(
 ) -> PlatformImport:
     """Import a platform's donation list into the project's ledger; see the module doc."""
     project = Project.objects.get(pk=project_id)
+    if not project.is_public:
+        raise CharityRefused(gettext("项目尚未发布，不能导入捐赠。"), code="project_not_public")
     if project.donation_channel != DonationChannel.PLATFORM:
         raise CharityRefused(
             gettext("该项目通过组织自有渠道收款，没有平台捐赠可以导入。"), code="not_platform"
@@ -261,9 +262,8 @@ def platform_import(
         batch = PlatformImport.objects.create(
             project=project,
             source=source,
-            file=default_storage.save(
-                f"charity/imports/{timezone.localdate():%Y/%m}/{digest}.csv", ContentFile(data)
-            ),
+            # Donor names and ids: the file stays in private media.
+            file=images.store_private(data, extension="csv", folder="platformimports"),
             file_sha256=digest,
             stated_total_fen=stated_total_fen,
             rows_in_file=len(rows),

@@ -149,6 +149,14 @@ CORRECTABLE_FIELDS = (
 )
 
 
+MONEY_COUNTERS = ("raised_fen", "refunded_fen", "spent_fen")
+EDITABLE_FIELDS = [
+    field.name
+    for field in Project._meta.concrete_fields
+    if not field.primary_key and field.name not in (*MONEY_COUNTERS, "created_at")
+]
+
+
 def project_save_draft(
     *, project: Project, actor, request: HttpRequest | None = None, changed: list[str] = ()
 ) -> Project:
@@ -176,7 +184,8 @@ def project_save_draft(
                         code="fixed_after_draft",
                     )
             project.status = stored.status
-            project.save()
+            # The money counters move only with their ledger entries (charity.services.ledger).
+            project.save(update_fields=EDITABLE_FIELDS)
             action = "charity.project_changed"
         audit_record(
             action=action,

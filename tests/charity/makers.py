@@ -92,6 +92,7 @@ def project(
         "target_fen": 20_000_000,
         "filing_number": "53330300MJ0000000X2026001",
         "donation_platform": "腾讯公益",
+        "donation_url": "https://gongyi.example.org/projects/1",
         "surplus_rule": "return",
         **extra,
     }

@@ -28,6 +28,7 @@ from charity.models import (
     ProjectStatus,
 )
 from charity.payments.simulated import SimulatedGateway
+from wenzhou_portal import images
 from wenzhou_portal.models import AuditEvent
 from wenzhou_portal.roles import Role
 
@@ -129,7 +130,9 @@ def test_reviewer_records_a_disbursement_with_its_evidence_and_it_waits_for_a_se
         30_050,
         charity_reviewer,
     )
-    assert recorded.evidence.read() == _pdf("invoice-1").read()
+    # The original is kept byte for byte, in private media (never the public storage).
+    with images.open_private(recorded.evidence.name) as original:
+        assert original.read() == _pdf("invoice-1").read()
     assert len(recorded.evidence_sha256) == 64
     assert recorded.public_copy.name != recorded.evidence.name
     assert any("须由另一位审核员批准" in text for text in _shown(response))

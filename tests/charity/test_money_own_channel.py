@@ -103,7 +103,9 @@ def test_cancel_within_ten_minutes_refunds_in_full_and_enters_the_refund(project
     donation.refresh_from_db()
     project.refresh_from_db()
     assert donation.status == DonationStatus.REFUNDED
-    assert project.raised_fen == 2000 and project.refunded_fen == 2000 and project.balance_fen == 0
+    assert project.raised_fen == 2000
+    assert project.refunded_fen == 2000
+    assert project.balance_fen == 0
     assert SimulatedGateway().order(donation.reference).state == "REFUND"
     assert services.ledger_problems() == []
 

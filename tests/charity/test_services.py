@@ -142,6 +142,7 @@ def _project_fields(**changes) -> dict:
         "ends_on": today + timedelta(days=60),
         "filing_number": "F-2026-001",
         "filed_on": today - timedelta(days=12),
+        "donation_url": "https://gongyi.example.org/projects/1",
         "surplus_rule": "return",
         **changes,
     }

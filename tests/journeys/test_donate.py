@@ -9,10 +9,7 @@ step the answer is on the first screen, nothing scrolls sideways, every target a
 senior-sized; screenshots are saved under test-artifacts/journeys/.
 """
 
-import importlib
-
 import pytest
-from django.db import connection
 
 from charity.models import Donation, DonationStatus, ProjectStatus
 from tests.browser import run_axe
@@ -28,25 +25,6 @@ PLATFORM_URL = "https://gongyi.example.org/projects/4242"
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def _ledger_flushable(transactional_db):
-    """Let the flush after a live-server test empty the append-only ledger on SQLite.
-
-    SQLite's flush deletes row by row, which the hand-written append-only triggers refuse
-    (PostgreSQL's flush truncates, which pgtrigger's row triggers never see). The rows
-    this test wrote go with the triggers lifted for a moment, then the triggers are back.
-    """
-    yield
-    if connection.vendor != "sqlite":
-        return
-    money = importlib.import_module("charity.migrations.0004_money")
-    with connection.schema_editor() as editor:
-        money.sqlite_append_only_reverse(None, editor)
-        for table in ("charity_allocation", "charity_ledgerentry"):
-            editor.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
-        money.sqlite_append_only(None, editor)
 
 
 def _step(page, shot: str, outcome: str | None = "#outcome") -> None:
