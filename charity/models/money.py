@@ -42,10 +42,12 @@ class PlatformImport(models.Model):
         ORGANISATION_EXPORT = "export", _("组织从平台导出的捐赠明细")
         PLATFORM_DISCLOSURE = "disclosure", _("平台公示的捐赠明细")
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="imports")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="imports"
+    )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     file = models.FileField(_("文件"), upload_to="charity/imports/", max_length=200)
-    file_sha256 = models.CharField(max_length=64, editable=False)
+    file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, editable=False)
     stated_total_fen = models.PositiveBigIntegerField(_("平台公示的累计筹款（分）"))
     rows_in_file = models.PositiveIntegerField(_("文件行数"), default=0)
     rows_added = models.PositiveIntegerField(_("新增"), default=0)
@@ -85,7 +87,9 @@ class Donation(models.Model):
     """One gift to one project, by either channel; ``reference`` is its public receipt number."""
 
     reference = models.CharField(_("捐赠凭证号"), max_length=20, unique=True)
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="donations")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="donations"
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=DonationChannel.choices)
     amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
     donor_name = models.CharField(
@@ -112,6 +116,7 @@ class Donation(models.Model):
     refund_id = models.CharField(_("退款单号"), max_length=64, blank=True)
     platform_import = models.ForeignKey(
         PlatformImport,
+        verbose_name=_("导入批次"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -206,7 +211,9 @@ class DisbursementStatus(models.TextChoices):
 class Disbursement(models.Model):
     """Money a project spent; public once a second person approves it."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="disbursements")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="disbursements"
+    )
     amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
     paid_on = models.DateField(_("支出日期"))
     purpose = models.CharField(_("用途"), max_length=200)
@@ -290,15 +297,27 @@ MONEY_IN = (EntryKind.DONATION,)
 class LedgerEntry(models.Model):
     """One movement of money; append-only (PostgreSQL triggers refuse UPDATE and DELETE)."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="ledger_entries")
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="ledger_entries"
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=EntryKind.choices)
     amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
     balance_after_fen = models.PositiveBigIntegerField(_("余额（分）"))
     donation = models.ForeignKey(
-        Donation, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        Donation,
+        verbose_name=_("捐赠"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
     )
     disbursement = models.ForeignKey(
-        Disbursement, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        Disbursement,
+        verbose_name=_("支出"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
     )
     recorded_at = models.DateTimeField(_("记账时间"))
 
@@ -347,9 +366,11 @@ class LedgerEntry(models.Model):
 class Allocation(models.Model):
     """How much of one gift one approved disbursement used (first in, first out)."""
 
-    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="allocations")
+    donation = models.ForeignKey(
+        Donation, verbose_name=_("捐赠"), on_delete=models.PROTECT, related_name="allocations"
+    )
     disbursement = models.ForeignKey(
-        Disbursement, on_delete=models.PROTECT, related_name="allocations"
+        Disbursement, verbose_name=_("支出"), on_delete=models.PROTECT, related_name="allocations"
     )
     amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
 
@@ -393,7 +414,12 @@ class PaymentNotice(models.Model):
     notice_id = models.CharField(_("通知编号"), max_length=64, blank=True)
     reference = models.CharField(_("捐赠凭证号"), max_length=40, blank=True)
     donation = models.ForeignKey(
-        Donation, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+        Donation,
+        verbose_name=_("捐赠"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
     )
     outcome = models.CharField(_("处理结果"), max_length=16, choices=NoticeOutcome.choices)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
