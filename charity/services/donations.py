@@ -320,11 +320,23 @@ def _log_notice(
     )
 
 
+def _lock_with_project(**lookup) -> Donation:
+    """Lock a donation's project, then the donation: the order every money write keeps.
+
+    An approval locks the project before the gifts it draws on, and every ledger entry
+    locks the project; a write that took the donation first could deadlock with either,
+    and the transaction PostgreSQL aborts may be a cancel whose refund already left.
+    """
+    project_id = Donation.objects.values_list("project_id", flat=True).get(**lookup)
+    Project.objects.select_for_update(of=("self",)).get(pk=project_id)
+    return Donation.objects.select_for_update(of=("self",)).get(**lookup)
+
+
 def _settle(
     *, donation_id: int, transaction_id: str, amount_fen: int, paid_at: datetime | None
 ) -> tuple[str, str]:
     """Enter a payment the provider vouched for; (outcome, detail). Caller holds a transaction."""
-    donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation_id)
+    donation = _lock_with_project(pk=donation_id)
     if amount_fen != donation.amount_fen:
         return NoticeOutcome.AMOUNT_MISMATCH, (
             f"provider says {amount_fen} fen, order is {donation.amount_fen} fen"
@@ -458,7 +470,7 @@ def donation_cancel(*, reference: str, now: datetime | None = None) -> Donation:
     """The donor withdraws a gift within 10 minutes of paying: refunded in full, entered."""
     now = now or timezone.now()
     with transaction.atomic():
-        donation = Donation.objects.select_for_update(of=("self",)).get(reference=reference)
+        donation = _lock_with_project(reference=reference)
         deadline = cancel_deadline(donation)
         if donation.status == DonationStatus.REFUNDED:
             return donation
