@@ -71,16 +71,20 @@ def race(*steps: Callable[[], object]) -> list[tuple[str, object]]:
 
 
 @contextmanager
-def slowed(module, name: str, seconds: float = 0.4):
-    """Hold the first writer inside its transaction a while after ``module.name`` returns."""
+def slowed(module, name: str, seconds: float = 0.4, *, before: bool = False):
+    """Hold the first writer inside its transaction a while after (or before) ``module.name``."""
     original = getattr(module, name)
 
     def slow(*args, **kwargs):
+        if before:
+            time.sleep(seconds)
         result = original(*args, **kwargs)
-        time.sleep(seconds)
+        if not before:
+            time.sleep(seconds)
         return result
 
-    with mock.patch.object(module, name, side_effect=slow):
+    # A plain function, so that patched onto a class it is bound like the method it wraps.
+    with mock.patch.object(module, name, new=slow):
         yield
 
 
@@ -253,6 +257,70 @@ def test_a_cancel_racing_a_replayed_notification_refunds_once(own_project):
         0,
     )
     assert SimulatedGateway().order(donation.reference).state == "REFUND"
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_a_cancel_at_the_end_of_its_window_racing_an_approval_does_not_deadlock(
+    own_project, recorder, approver
+):
+    old, _ = start(own_project, "10")
+    receive(*pay(old))
+    Donation.objects.filter(pk=old.pk).update(paid_at=F("paid_at") - timedelta(hours=1))
+    late, _ = start(own_project, "10")
+    receive(*pay(late))
+    disbursement = record(own_project, 1_000, recorder)  # fits OLD alone
+    # LATE's window closes one second from now: the cancel starts inside it, the approval
+    # (started later) finds LATE settled and would draw on it.
+    Donation.objects.filter(pk=late.pk).update(
+        paid_at=timezone.now() - timedelta(minutes=10) + timedelta(seconds=1)
+    )
+
+    def cancel():
+        return services.donation_cancel(reference=late.reference).status
+
+    def approve():
+        time.sleep(1.3)
+        return services.disbursement_approve(disbursement_id=disbursement.pk, actor=approver).status
+
+    # The provider takes its time to refund, as a real one over the network may.
+    with slowed(SimulatedGateway, "refund", seconds=2):
+        results = race(cancel, approve)
+
+    assert all(kind == "ok" for kind, _ in results), results
+    late.refresh_from_db()
+    # Whatever the order, the books and the provider agree about LATE.
+    gateway_state = SimulatedGateway().order(late.reference).state
+    assert (late.status == DonationStatus.REFUNDED) == (gateway_state == "REFUND")
+    assert results == [("ok", DonationStatus.REFUNDED), ("ok", DisbursementStatus.APPROVED)]
+    assert list(Allocation.objects.values_list("donation", "amount_fen")) == [(old.pk, 1_000)]
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
+def test_a_cancel_racing_the_first_notification_neither_deadlocks_nor_enters_twice(own_project):
+    donation, _ = start(own_project, "20")
+    headers, body = pay(donation)
+
+    def cancel_a_little_later():
+        time.sleep(0.2)
+        try:
+            return services.donation_cancel(reference=donation.reference).status
+        except services.CharityRefused as refused:
+            return refused.code
+
+    # The notice holds its locks a while before it enters the gift in the ledger.
+    with slowed(donation_services, "entry_append", seconds=1, before=True):
+        results = race(lambda: receive(headers, body), cancel_a_little_later)
+
+    assert all(kind == "ok" for kind, _ in results), results
+    assert results[0][1] == NoticeOutcome.APPLIED
+    donation.refresh_from_db()
+    # The cancel waited for the notice, then refunded the gift it entered.
+    assert results[1][1] == DonationStatus.REFUNDED
+    assert donation.status == DonationStatus.REFUNDED
+    own_project.refresh_from_db()
+    assert (own_project.raised_fen, own_project.refunded_fen) == (2000, 2000)
     assert services.ledger_problems() == []
 
 
