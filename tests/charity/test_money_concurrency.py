@@ -325,6 +325,33 @@ def test_a_cancel_racing_the_first_notification_neither_deadlocks_nor_enters_twi
 
 
 @pytest.mark.postgres
+def test_the_proof_reads_one_moment_while_money_moves(own_project):
+    from charity.services import ledger as ledger_services
+
+    donation, _ = start(own_project, "20")
+    headers, body = pay(donation)
+    original, calls = ledger_services.Coalesce, []
+
+    def coalesce_then_wait(*args, **kwargs):
+        # The proof has read the ledger entries and is about to read the donations.
+        calls.append(1)
+        if len(calls) == 4:
+            time.sleep(1)
+        return original(*args, **kwargs)
+
+    def notice_meanwhile():
+        time.sleep(0.3)
+        return receive(headers, body)
+
+    with mock.patch.object(ledger_services, "Coalesce", new=coalesce_then_wait):
+        results = race(services.ledger_problems, notice_meanwhile)
+
+    # A gift entered during the proof is seen by every figure or by none: no false alarm.
+    assert results == [("ok", []), ("ok", NoticeOutcome.APPLIED)]
+    assert services.ledger_problems() == []
+
+
+@pytest.mark.postgres
 def test_two_cancels_at_once_refund_once(own_project):
     donation, _ = start(own_project, "20")
     receive(*pay(donation))
