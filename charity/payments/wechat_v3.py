@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -24,6 +25,7 @@ TIMESTAMP = "Wechatpay-Timestamp"
 NONCE = "Wechatpay-Nonce"
 SIGNATURE = "Wechatpay-Signature"
 SERIAL = "Wechatpay-Serial"
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _message(timestamp: str, nonce: str, body: bytes) -> bytes:
@@ -108,6 +110,9 @@ def verify(
             raise NoticeRefused("malformed", "amount.total is not a positive integer")
         paid = transaction["trade_state"] == "SUCCESS"
         paid_at = datetime.fromisoformat(transaction["success_time"]) if paid else None
+        if paid_at is not None and paid_at.tzinfo is None:
+            # WeChat Pay's times carry +08:00; one without an offset is read as Beijing time.
+            paid_at = paid_at.replace(tzinfo=BEIJING)
         return VerifiedNotice(
             notice_id=notice_id,
             reference=reference,

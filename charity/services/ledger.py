@@ -9,6 +9,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wenzhou_portal.notifications import notify
 from wenzhou_portal.roles import Role
@@ -187,6 +188,20 @@ def ledger_problems(project_ids=None) -> list[dict]:
     return problems
 
 
+# The figures as the office knows them, for the alert.
+FIGURE_LABELS = {
+    "raised_fen": _("累计收到捐赠"),
+    "refunded_fen": _("累计退款"),
+    "spent_fen": _("累计支出"),
+    "allocated_fen": _("已分配到捐赠的支出"),
+    "balance_fen": _("余额"),
+}
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}" if fen >= 0 else "-" + _yuan(-fen)
+
+
 def ledger_prove() -> LedgerProof:
     """The nightly proof: every public balance equals its ledger; alert the office if not."""
     problems = ledger_problems()
@@ -202,9 +217,16 @@ def ledger_prove() -> LedgerProof:
         )
         lines = [
             gettext(
-                "项目“%(title)s”的 %(figure)s：公开数字 %(shown)s，账目 %(ledger)s，明细 %(records)s"
+                "项目“%(title)s”（编号 %(project)s）的%(figure)s：公开的数字 %(shown)s 元，"
+                "账目合计 %(ledger)s 元，明细合计 %(records)s 元。"
             )
-            % problem
+            % {
+                **problem,
+                "figure": FIGURE_LABELS.get(problem["figure"], problem["figure"]),
+                "shown": _yuan(problem["shown"]),
+                "ledger": _yuan(problem["ledger"]),
+                "records": _yuan(problem["records"]),
+            }
             for problem in problems
         ]
         with transaction.atomic():

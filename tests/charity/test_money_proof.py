@@ -115,7 +115,9 @@ def test_a_tampered_raised_counter_is_named_with_its_figures(
         (person.pk, "email") for person in (office["admin"], office["reviewer"], busy["approver"])
     )
     assert all("2 处不一致" in n.subject for n in told)
-    assert all(platform.title in n.body and "50100" in n.body for n in told)
+    assert all(
+        platform.title in n.body and "累计收到捐赠：公开的数字 501.00 元" in n.body for n in told
+    )
     # 李娜 has no address on file: her row is kept, marked skipped.
     sent_to = sorted(address for message in mail.outbox for address in message.to)
     assert sent_to == ["wang@wzwx.example", "zhang@wzwx.example"]
