@@ -106,9 +106,17 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
         f":{db['PORT'] or 5432}/{db['NAME']}"
     )
     env["REDIS_URL"] = redis_url
-    # A queue of its own, so no other worker on this Redis takes the test's tasks.
+    # Queues of its own, so no other worker on this Redis takes the test's tasks: the
+    # default queue, and every queue of CELERY_TASK_QUEUES under this run's prefix (tasks
+    # are routed by kind; the worker publishes to the same prefixed queues).
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    prefix = f"{queue}."
     env["CELERY_QUEUE"] = queue
+    env["CELERY_QUEUE_PREFIX"] = prefix + settings.CELERY_QUEUE_PREFIX
+    queues = [
+        queue if declared.name == settings.CELERY_TASK_DEFAULT_QUEUE else prefix + declared.name
+        for declared in settings.CELERY_TASK_QUEUES
+    ]
     proc = subprocess.Popen(  # noqa: S603  fixed argv, our own worker
         [
             sys.executable,
@@ -126,7 +134,7 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
             "--hostname",
             f"{queue}@%h",
             "--queues",
-            queue,
+            ",".join(queues),
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -136,6 +144,13 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
     )
     hostname = f"{queue}@{socket.gethostname()}"
     app.conf.task_default_queue = queue
+    # update(), not assignment: only an update makes Celery rebuild its cached router.
+    app.conf.update(
+        task_routes={
+            name: {**route, "queue": prefix + route["queue"]}
+            for name, route in settings.CELERY_TASK_ROUTES.items()
+        }
+    )
     app.conf.task_always_eager = False
     deadline = time.monotonic() + 30
     try:
@@ -150,6 +165,7 @@ def live_celery_worker(redis_url, transactional_db, django_db_blocker):
         yield proc
     finally:
         app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        app.conf.update(task_routes=settings.CELERY_TASK_ROUTES)
         proc.terminate()
         try:
             proc.wait(timeout=10)

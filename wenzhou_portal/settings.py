@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -269,6 +270,71 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "rumors.tasks.erase_expired_contacts",
         "schedule": 24 * 3600.0,
     },
+}
+
+# --- Celery queues ---------------------------------------------------------------------
+# One queue per kind of work, so that a flood of one kind never delays another: the
+# thousands of notices a debunk can send must not hold a new report back from its
+# department. Production runs a worker per queue (README, "Queues and workers"); a worker
+# started without -Q (`make worker`, the embedded default, compose's worker) consumes every
+# queue in CELERY_TASK_QUEUES. CELERY_QUEUE_PREFIX names the queues apart, so a test run's
+# worker (or a second installation) can share one Redis without taking the others' tasks.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX")
+ROUTING_QUEUE = CELERY_QUEUE_PREFIX + "routing"
+NOTIFICATIONS_QUEUE = CELERY_QUEUE_PREFIX + "notifications"
+HOUSEKEEPING_QUEUE = CELERY_QUEUE_PREFIX + "housekeeping"
+INDEX_QUEUE = CELERY_QUEUE_PREFIX + "index"
+# Priorities are this order. A worker consuming several queues takes from the first that
+# holds a message (kombu's "priority" order on Redis), so a shared worker routes before it
+# notifies, and notifies before it sweeps; the default queue (celery's own tasks, anything
+# not routed below) comes after notifications. Per-message priorities are not used: on
+# Redis they are emulated with extra lists per queue, and separate queues are what Celery
+# recommends. Each queue has its own exchange and routing key, as Celery gives a missing one.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (
+        ROUTING_QUEUE,
+        NOTIFICATIONS_QUEUE,
+        CELERY_TASK_DEFAULT_QUEUE,
+        HOUSEKEEPING_QUEUE,
+        INDEX_QUEUE,
+    )
+]
+CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
+CELERY_TASK_ROUTES = {
+    # Routing: what citizens and the handling deadline wait on. Short tasks only.
+    "rumors.tasks.route_report": {"queue": ROUTING_QUEUE},
+    # The routing sweeper is on the critical path: a report whose doorbell the broker lost
+    # is routed only through it, so it must not wait behind a nightly proof on housekeeping.
+    "rumors.tasks.requeue_pending_routing": {"queue": ROUTING_QUEUE},
+    # Notifications: messages out of the portal, bursty (a debunk tells every reporter at
+    # once) and slow (SMTP, the SMS gateway, a department's webhook may take its full
+    # timeout), so they get their own workers and never hold routing.
+    "wenzhou_portal.tasks.notification_send": {"queue": NOTIFICATIONS_QUEUE},
+    "rumors.tasks.notify_reporter": {"queue": NOTIFICATIONS_QUEUE},
+    "rumors.tasks.tell_reporters_of_correction": {"queue": NOTIFICATIONS_QUEUE},
+    "rumors.tasks.tell_reporters_of_withdrawal": {"queue": NOTIFICATIONS_QUEUE},
+    "rumors.tasks.webhook_deliver": {"queue": NOTIFICATIONS_QUEUE},
+    # The development gateway's payment notice stands in for a provider's HTTP call: short,
+    # and a donor waits on the thank-you page for it (production never queues it).
+    "charity.tasks.simulated_gateway_notify": {"queue": NOTIFICATIONS_QUEUE},
+    # Housekeeping: the beat sweepers and follow-ups that may run minutes late. Missed
+    # notices and webhooks are re-queued from here onto the notifications queue.
+    "rumors.tasks.check_deadlines": {"queue": HOUSEKEEPING_QUEUE},
+    "rumors.tasks.erase_expired_contacts": {"queue": HOUSEKEEPING_QUEUE},
+    "rumors.tasks.webhooks_requeue": {"queue": HOUSEKEEPING_QUEUE},
+    "wenzhou_portal.tasks.notifications_requeue": {"queue": HOUSEKEEPING_QUEUE},
+    "wenzhou_portal.tasks.held_uploads_expire": {"queue": HOUSEKEEPING_QUEUE},
+    "campaigns.tasks.flush_page_views": {"queue": HOUSEKEEPING_QUEUE},
+    "charity.tasks.donations_expire": {"queue": HOUSEKEEPING_QUEUE},
+    "charity.tasks.ledger_prove": {"queue": HOUSEKEEPING_QUEUE},
+    # Closing the reports a debunk answers is one transaction per report, possibly
+    # thousands: a follow-up that may lag, kept off the routing queue.
+    "rumors.tasks.close_reports_for_debunk": {"queue": HOUSEKEEPING_QUEUE},
+    # The index: long aggregate runs over every app's figures, daily or on an editor's
+    # request; on their own queue so a recompute never holds the sweepers.
+    "civility_index.tasks.recompute_period": {"queue": INDEX_QUEUE},
+    "civility_index.tasks.recompute_recent": {"queue": INDEX_QUEUE},
 }
 
 # --- Auth ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.support import REPO_ROOT, require_service
 
@@ -206,7 +207,15 @@ def gunicorn(env: dict[str, str], workdir: Path, *, workers: int = 2, threads: i
 def start_worker(
     env: dict[str, str], workdir: Path, *, queue: str, concurrency: int = 2, name: str = "w"
 ) -> subprocess.Popen:
-    """A Celery worker (prefork) consuming only this test's queue."""
+    """A Celery worker (prefork) consuming this test's default queue and every routed queue.
+
+    The Redis is the test's own, so the routed queues (routing, notifications...) need no
+    prefix; the default queue is the test's, as the web process publishes to it.
+    """
+    queues = [
+        queue if declared.name == settings.CELERY_TASK_DEFAULT_QUEUE else declared.name
+        for declared in settings.CELERY_TASK_QUEUES
+    ]
     return _spawn(
         [
             str(VENV_BIN / "celery"),
@@ -223,7 +232,7 @@ def start_worker(
             "--hostname",
             f"{name}-{queue}@%h",
             "--queues",
-            queue,
+            ",".join(queues),
         ],
         {**env, "CELERY_QUEUE": queue},
         workdir / f"worker-{name}.log",
