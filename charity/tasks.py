@@ -8,7 +8,8 @@ from .payments import simulated
 
 @shared_task
 def donations_expire() -> int:
-    return services.donations_expire()
+    """Close unpaid orders, and finish any refund a failure left half done."""
+    return services.donations_expire() + services.donation_refunds_finish()
 
 
 @shared_task

@@ -24,6 +24,7 @@ from .organisations import DonationChannel, Project
 class DonationStatus(models.TextChoices):
     PENDING = "pending", _("待支付")
     PAID = "paid", _("已到账")
+    REFUNDING = "refunding", _("已撤销，正在退款")
     REFUNDED = "refunded", _("已撤销，已全额退款")
     EXPIRED = "expired", _("未支付，已过期")
 
@@ -113,6 +114,7 @@ class Donation(models.Model):
     refunded_at = models.DateTimeField(_("退款时间"), null=True, blank=True)
     provider = models.CharField(_("支付服务商"), max_length=20, blank=True)
     transaction_id = models.CharField(_("支付流水号"), max_length=64, blank=True)
+    # Set when the donor cancels, before the provider is asked: the same id on every retry.
     refund_id = models.CharField(_("退款单号"), max_length=64, blank=True)
     platform_import = models.ForeignKey(
         PlatformImport,
@@ -137,12 +139,13 @@ class Donation(models.Model):
                 name="charity_donation_allocated_within_amount",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["paid", "refunded"]) | Q(paid_at__isnull=False),
+                condition=~Q(status__in=["paid", "refunding", "refunded"])
+                | Q(paid_at__isnull=False),
                 name="charity_donation_paid_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="refunded")
-                | (Q(refunded_at__isnull=False) & Q(allocated_fen=0)),
+                condition=(~Q(status="refunded") | Q(refunded_at__isnull=False))
+                & (~Q(status__in=["refunding", "refunded"]) | Q(allocated_fen=0)),
                 name="charity_donation_refund_before_allocation",
             ),
             models.CheckConstraint(

@@ -53,6 +53,8 @@ from .donations import (  # noqa: F401
     donation_message_moderate,
     donation_notice_receive,
     donation_refresh,
+    donation_refund_finish,
+    donation_refunds_finish,
     donation_refusals,
     donation_start,
     donations_expire,

@@ -341,7 +341,7 @@ def _settle(
         return NoticeOutcome.AMOUNT_MISMATCH, (
             f"provider says {amount_fen} fen, order is {donation.amount_fen} fen"
         )
-    if donation.status in (DonationStatus.PAID, DonationStatus.REFUNDED):
+    if donation.status in (DonationStatus.PAID, DonationStatus.REFUNDING, DonationStatus.REFUNDED):
         if donation.transaction_id != transaction_id:
             return NoticeOutcome.AMOUNT_MISMATCH, "a second transaction for a settled order"
         return NoticeOutcome.ALREADY, "already entered"
@@ -467,43 +467,85 @@ def cancel_deadline(donation: Donation) -> datetime | None:
 
 
 def donation_cancel(*, reference: str, now: datetime | None = None) -> Donation:
-    """The donor withdraws a gift within 10 minutes of paying: refunded in full, entered."""
+    """The donor withdraws a gift within 10 minutes of paying: refunded in full, entered.
+
+    Two steps, because the provider's refund cannot roll back with our transaction: the
+    gift is first marked "refunding" (committed; no disbursement can draw on it from then
+    on), then the provider refunds it under a refund id that makes a repeat harmless, then
+    the refund is entered. If the provider or the second step fails, the gift stays
+    "refunding" and the sweeper (``donations_expire``) finishes it: never money returned
+    that the ledger does not show.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         donation = _lock_with_project(reference=reference)
-        deadline = cancel_deadline(donation)
-        if donation.status == DonationStatus.REFUNDED:
-            return donation
-        if deadline is None:
-            raise CharityRefused(
-                gettext("这笔捐赠不能撤销：只有通过组织自有渠道、已到账的捐赠可以撤销。"),
-                code="not_cancellable",
+        if donation.status in (DonationStatus.REFUNDED, DonationStatus.REFUNDING):
+            pass  # asked twice: finish what the first request started
+        else:
+            deadline = cancel_deadline(donation)
+            if deadline is None:
+                raise CharityRefused(
+                    gettext("这笔捐赠不能撤销：只有通过组织自有渠道、已到账的捐赠可以撤销。"),
+                    code="not_cancellable",
+                )
+            if now > deadline:
+                raise CharityRefused(
+                    gettext("撤销须在付款后 %(minutes)s 分钟内提出，这笔捐赠已超过时限。")
+                    % {"minutes": settings.CHARITY_CANCEL_MINUTES},
+                    code="cancel_too_late",
+                )
+            if donation.allocated_fen:
+                raise CharityRefused(
+                    gettext("这笔捐赠已被用于项目支出，不能撤销。"), code="allocated"
+                )
+            Donation.objects.filter(pk=donation.pk, status=DonationStatus.PAID).update(
+                status=DonationStatus.REFUNDING, refund_id="R" + donation.reference
             )
-        if now > deadline:
-            raise CharityRefused(
-                gettext("撤销须在付款后 %(minutes)s 分钟内提出，这笔捐赠已超过时限。")
-                % {"minutes": settings.CHARITY_CANCEL_MINUTES},
-                code="cancel_too_late",
+    return donation_refund_finish(reference=reference, now=now)
+
+
+def donation_refund_finish(*, reference: str, now: datetime | None = None) -> Donation:
+    """Have the provider refund a gift marked "refunding", then enter the refund (idempotent)."""
+    now = now or timezone.now()
+    donation = Donation.objects.get(reference=reference)
+    if donation.status != DonationStatus.REFUNDING:
+        return donation
+    # The same refund id every time: the provider refunds once however often it is asked.
+    payments.provider_for(donation.provider).refund(
+        donation.reference, amount_fen=donation.amount_fen, refund_id=donation.refund_id
+    )
+    with transaction.atomic():
+        donation = _lock_with_project(reference=reference)
+        if Donation.objects.filter(pk=donation.pk, status=DonationStatus.REFUNDING).update(
+            status=DonationStatus.REFUNDED, refunded_at=now
+        ):
+            donation.refresh_from_db()
+            entry_append(
+                project_id=donation.project_id,
+                kind=EntryKind.REFUND,
+                amount_fen=donation.amount_fen,
+                donation=donation,
+                at=now,
             )
-        if donation.allocated_fen:
-            raise CharityRefused(gettext("这笔捐赠已被用于项目支出，不能撤销。"), code="allocated")
-        refund_id = "R" + donation.reference
-        payments.provider_for(donation.provider).refund(
-            donation.reference, amount_fen=donation.amount_fen, refund_id=refund_id
-        )
-        Donation.objects.filter(pk=donation.pk).update(
-            status=DonationStatus.REFUNDED, refunded_at=now, refund_id=refund_id
-        )
-        donation.refresh_from_db()
-        entry_append(
-            project_id=donation.project_id,
-            kind=EntryKind.REFUND,
-            amount_fen=donation.amount_fen,
-            donation=donation,
-            at=now,
-        )
-    logger.info("donation cancelled and refunded", extra={"reference": reference})
+            logger.info("donation cancelled and refunded", extra={"reference": reference})
+        else:
+            donation.refresh_from_db()
     return donation
+
+
+def donation_refunds_finish() -> int:
+    """The sweeper's half of a cancel: finish every refund a failure left half done."""
+    finished = 0
+    for reference in Donation.objects.filter(status=DonationStatus.REFUNDING).values_list(
+        "reference", flat=True
+    ):
+        try:
+            if donation_refund_finish(reference=reference).status == DonationStatus.REFUNDED:
+                finished += 1
+        except Exception:
+            # One provider being down must not stop the others; the next sweep tries again.
+            logger.exception("refund not finished", extra={"reference": reference})
+    return finished
 
 
 def donations_expire(*, now: datetime | None = None) -> int:

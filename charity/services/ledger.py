@@ -101,7 +101,14 @@ def _figures(project_ids=None) -> dict[int, dict[str, int]]:
         .values("project")
         .annotate(
             received=total(
-                "amount_fen", Q(status__in=[DonationStatus.PAID, DonationStatus.REFUNDED])
+                "amount_fen",
+                Q(
+                    status__in=[
+                        DonationStatus.PAID,
+                        DonationStatus.REFUNDING,
+                        DonationStatus.REFUNDED,
+                    ]
+                ),
             ),
             refunded=total("amount_fen", Q(status=DonationStatus.REFUNDED)),
             allocated=Coalesce(Sum("allocated_fen"), zero),

@@ -166,3 +166,31 @@ def test_closed_project_refuses_donations(project):
         services.donation_draft_check(project=project, amount="10")
     assert "不再接受捐赠" in str(refused.value)
     assert not Donation.objects.exists()
+
+
+def test_a_refund_the_provider_could_not_make_is_finished_by_the_sweeper(project, monkeypatch):
+    donation, _ = start(project, "20")
+    receive(*pay(donation))
+
+    def provider_down(self, reference, *, amount_fen, refund_id):
+        raise ConnectionError("provider unreachable")
+
+    monkeypatch.setattr(SimulatedGateway, "refund", provider_down)
+    with pytest.raises(ConnectionError):
+        services.donation_cancel(reference=donation.reference)
+    donation.refresh_from_db()
+    project.refresh_from_db()
+    # Marked, so no disbursement can draw on it; not entered, since nothing was refunded.
+    assert donation.status == DonationStatus.REFUNDING
+    assert project.refunded_fen == 0
+    assert services.ledger_problems() == []
+    assert services.donation_refunds_finish() == 0  # still down: stays refunding
+
+    monkeypatch.undo()
+    assert services.donation_refunds_finish() == 1
+    donation.refresh_from_db()
+    project.refresh_from_db()
+    assert donation.status == DonationStatus.REFUNDED
+    assert project.refunded_fen == 2000
+    assert SimulatedGateway().order(donation.reference).state == "REFUND"
+    assert services.ledger_problems() == []
