@@ -1,18 +1,16 @@
 """Public pages of 乐善365: projects raising now, a project, an organisation, the pact, apply."""
 
-import mimetypes
-
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wenzhou_portal.clients import client_hash
+from wenzhou_portal.storage import public_file_response
 
 from . import selectors, services
 from .forms import PactSignForm, ProjectFilterForm, application_form
@@ -189,20 +187,13 @@ def pact_sign(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _stored_file(name: str, *, content_type: str = "") -> FileResponse:
-    if not name or not default_storage.exists(name):
-        raise Http404
-    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    # A public record: cacheable, and shown in the browser (a PDF opens in its viewer).
-    response["Cache-Control"] = "public, max-age=86400"
-    response["Content-Disposition"] = f'inline; filename="{name.rsplit("/", 1)[-1]}"'
-    return response
+def _stored_file(name: str, *, content_type: str = "") -> HttpResponse:
+    # A public record: a short-lived signed URL on object storage, streamed from local disk.
+    return public_file_response(name, content_type=content_type)
 
 
 @require_GET
-def disclosure_document(request: HttpRequest, pk: int) -> FileResponse:
+def disclosure_document(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.disclosure_public(pk)
     if found is None:
         raise Http404
@@ -210,7 +201,7 @@ def disclosure_document(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def project_cover(request: HttpRequest, pk: int) -> FileResponse:
+def project_cover(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.project_public(pk)
     if found is None or not found.cover:
         raise Http404

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenzhou_portal import images as evidence_files
+from wenzhou_portal.audit import audit_record, audit_target
 from wenzhou_portal.citizen_auth import NotifyForm, citizen_required
 from wenzhou_portal.phones import mobile_masked
 from wenzhou_portal.qr import qr_svg_data_uri
@@ -456,7 +457,21 @@ def evidence_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
         path, content_type = item.redacted_path, item.redacted_content_type
     else:
         raise Http404
-    response = FileResponse(evidence_files.open_private(path), content_type=content_type)
+    try:
+        handle = evidence_files.open_private(path)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    if variant == "original":
+        # Who looked at what a citizen sent, untouched: the original is streamed from here
+        # only (never by a URL), so this record is complete.
+        audit_record(
+            action="rumors.evidence_original_viewed",
+            actor=request.user,
+            target=audit_target(item.report),
+            request=request,
+            detail={"evidence": item.pk, "sha256": item.original_sha256},
+        )
+    response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response

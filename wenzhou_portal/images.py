@@ -1,21 +1,23 @@
 """Uploaded images (report evidence, contest entries): proven by decoding, redacted, kept private.
 
 The untouched original is kept as received (its SHA-256 is the record of what the citizen sent);
-staff work from a re-encoded copy that carries pixels only. Files live under
-``settings.PRIVATE_MEDIA_ROOT``, never under ``MEDIA_ROOT``, and are served by a view that checks
-who is asking.
+staff work from a re-encoded copy that carries pixels only. Both live in the ``"private"`` store
+(``settings.STORAGES``: ``PRIVATE_MEDIA_ROOT`` on local disk, or a private bucket), never in the
+public one, and are served only by views that check who is asking: never by URL.
 """
 
 import hashlib
-import os
 import secrets
 import warnings
 from dataclasses import dataclass
-from io import BufferedReader, BytesIO
-from pathlib import Path, PurePosixPath
+from io import BytesIO
+from pathlib import PurePosixPath
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +114,7 @@ def redacted_copy(image: DecodedImage) -> RedactedImage:
 
 
 def store_private(data: bytes, *, extension: str, folder: str = "evidence") -> str:
-    """Write bytes under a random name in private media; return the path relative to its root."""
+    """Write bytes under a random name in the private store; return the name it is stored by."""
     if not (folder.isascii() and folder.isalnum()):
         raise ValueError(f"unsafe folder: {folder!r}")
     if not (extension.isascii() and extension.isalnum()):
@@ -122,30 +124,24 @@ def store_private(data: bytes, *, extension: str, folder: str = "evidence") -> s
     relative = PurePosixPath(
         folder, f"{today:%Y}", f"{today:%m}", f"{secrets.token_hex(16)}.{extension}"
     )
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL never overwrites, and the mode is set at creation, not after a readable moment.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    return relative.as_posix()
+    # Never an overwrite: the store picks another name if this one were ever taken, and the
+    # name it returns is the one recorded.
+    return storages["private"].save(relative.as_posix(), ContentFile(data))
 
 
-def open_private(relative_path: str) -> BufferedReader:
-    """Open a stored private file for reading in binary mode."""
-    return _private_path(relative_path).open("rb")
+def open_private(relative_path: str) -> IO[bytes]:
+    """Open a stored private file for reading in binary mode (streamed, never by URL)."""
+    return storages["private"].open(_private_name(relative_path), "rb")
 
 
 def delete_private(relative_path: str) -> None:
     """Remove a stored private file; a file already gone is not an error."""
-    _private_path(relative_path).unlink(missing_ok=True)
+    storages["private"].delete(_private_name(relative_path))
 
 
-def _private_path(relative_path: str) -> Path:
-    """Resolve a stored path, refusing anything outside PRIVATE_MEDIA_ROOT."""
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    # resolve() follows symlinks too, so a link pointing outside the root is refused as well.
-    path = (root / relative_path).resolve()
-    if root not in path.parents:
+def _private_name(relative_path: str) -> str:
+    """Refuse a name that is not plainly inside the private store, whatever its backend."""
+    parts = PurePosixPath(relative_path).parts
+    if not parts or relative_path.startswith("/") or any(p in ("..", ".") for p in parts):
         raise SuspiciousFileOperation(f"private file path escapes its root: {relative_path!r}")
-    return path
+    return relative_path

@@ -1,14 +1,17 @@
 """Settings for the 清朗温州 portal, read from the environment (12-factor).
 
-With no variables set this is the embedded default: SQLite under var/, Celery tasks
-run eagerly in-process, a local-memory cache and console email. DATABASE_URL and
+With no variables set this is the embedded default: SQLite, a Celery broker and a
+shared cache, all in files under var/ (no server to run), and console email. DATABASE_URL and
 REDIS_URL switch to PostgreSQL and Redis; DJANGO_ENV=production hardens everything
 and refuses to start without its secrets.
 """
 
+import ipaddress
 import os
 import re
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -84,6 +87,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Request counts and latency histograms by view, served at /metrics (wenzhou_portal/metrics.py).
+    "django_prometheus",
     # Triggers that keep the charity ledger append-only in PostgreSQL.
     "pgtrigger",
     "rumors",
@@ -93,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (but for Axes) last: the time between them is the request's latency.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "wenzhou_portal.middleware.RequestLogMiddleware",
     # Before SecurityMiddleware, so that its HTTPS redirects carry the policy too.
     "csp.middleware.CSPMiddleware",
@@ -110,6 +117,8 @@ MIDDLEWARE = [
     "wenzhou_portal.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Outside Axes, so that a lockout is counted as the answer the client got.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,6 +178,10 @@ REDIS_SOCKET_TIMEOUT = float(env_str("REDIS_SOCKET_TIMEOUT", "0.5"))
 # see wenzhou_portal/breaker.py. Cache, limits and task publishing share the breaker.
 REDIS_BREAKER_SECONDS = float(env_str("REDIS_BREAKER_SECONDS", "15"))
 
+# The test suite (pytest) keeps its cache and broker in the process and never touches the
+# folders of a developer's `make run` under var/.
+IN_TEST_SUITE = TESTING or "pytest" in sys.modules
+
 if REDIS_URL:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -188,11 +201,33 @@ if REDIS_URL:
             },
         }
     }
-else:
+elif IN_TEST_SUITE:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            # Files under var/cache, shared by `make run`'s web server and its worker: a
+            # campaign's page views are counted by one and flushed by the other.
+            "BACKEND": "wenzhou_portal.file_cache.SharedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            # Django culls at random past 300 entries, which would lose view counters.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without Redis the broker is a folder (kombu's filesystem transport): messages are files
+# under var/broker, so `make run` needs no server and keeps queued tasks across restarts.
+FILESYSTEM_BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+elif IN_TEST_SUITE:
+    CELERY_BROKER_URL = "memory://localhost/"
+else:
+    CELERY_BROKER_URL = "filesystem://"
+# Eager only in the test suite (a test marked for a live worker starts one); anywhere else a
+# worker runs the tasks, as in production. CELERY_EAGER=1 runs them in the web process
+# (a bare `manage.py runserver` without `make run`'s worker).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", IN_TEST_SUITE)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
@@ -224,6 +259,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.1,
     "interval_max": 0.1,
 }
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        # One folder for both directions: this machine writes and reads the same queue.
+        "data_folder_in": str(FILESYSTEM_BROKER_DIR / "queue"),
+        "data_folder_out": str(FILESYSTEM_BROKER_DIR / "queue"),
+        # Taking a message renames it into this folder, atomic on the same disk, so two
+        # worker processes never take the same message (`make run` empties it at start).
+        "store_processed": True,
+        "processed_folder": str(FILESYSTEM_BROKER_DIR / "processed"),
+        "control_folder": str(FILESYSTEM_BROKER_DIR / "control"),
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing from a web request tries once: a missed doorbell is picked up by the sweepers
@@ -231,10 +277,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Beat remembers each job's last run here, so a restart catches up instead of starting over.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A scheduled job is late (reported on /readyz) when it has not succeeded within twice its
+# interval plus this grace, or this long after a crontab time; the grace is the longest a
+# job may run (the hard time limit).
+SCHEDULED_JOB_GRACE_SECONDS = env_int("SCHEDULED_JOB_GRACE_SECONDS", CELERY_TASK_TIME_LIMIT)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "rumors-requeue-pending-routing": {
         "task": "rumors.tasks.requeue_pending_routing",
-        "schedule": 60.0,
+        "schedule": float(env_int("REPORT_ROUTING_SWEEP_SECONDS", 60)),
     },
     "rumors-check-deadlines": {"task": "rumors.tasks.check_deadlines", "schedule": 15 * 60.0},
     "civility-index-recompute-recent": {
@@ -385,16 +437,80 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static and media ------------------------------------------------------------------
+# --- Files and object storage ----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded evidence is private: it lives outside any URL and is served by views only.
+# Two stores (wenzhou_portal/storage.py). "default": files the public may see (covers,
+# disclosure documents, redacted copies) and uploads held between form submissions.
+# "private": evidence originals and staff copies, contest entries, campaign covers,
+# disbursement evidence, imported donation lists; streamed only by views that check who
+# asks, never by URL. Embedded default: local disk. OBJECT_STORAGE_URL set: two buckets on
+# an S3-compatible store (MinIO, the city's object storage), so no web node keeps files.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+OBJECT_STORAGE_URL = env_str("OBJECT_STORAGE_URL")
+# Origins a browser is redirected to for a public file's signed URL (CSP img-src).
+OBJECT_STORAGE_ORIGINS: list[str] = []
+if OBJECT_STORAGE_URL:
+    _object_storage = {
+        "endpoint_url": OBJECT_STORAGE_URL,
+        "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY") or None,
+        "secret_key": env_str("OBJECT_STORAGE_SECRET_KEY") or None,
+        "region_name": env_str("OBJECT_STORAGE_REGION", "us-east-1"),
+        # MinIO and most government clouds want path-style (host/bucket/key).
+        "addressing_style": env_str("OBJECT_STORAGE_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        # Buckets stay private (no ACL is sent); a public file leaves by a signed URL only.
+        "default_acl": None,
+        # Never overwrite: an existing name is answered with another, as on local disk.
+        "file_overwrite": False,
+    }
+    if _object_storage["addressing_style"] not in ("path", "virtual"):
+        raise ImproperlyConfigured("OBJECT_STORAGE_ADDRESSING_STYLE is path or virtual.")
+    if bool(_object_storage["access_key"]) != bool(_object_storage["secret_key"]):
+        raise ImproperlyConfigured(
+            "OBJECT_STORAGE_ACCESS_KEY and OBJECT_STORAGE_SECRET_KEY are set together "
+            "(or neither, for credentials from the machine's role)."
+        )
+    _public_bucket = env_str("OBJECT_STORAGE_BUCKET", "qinglang-public")
+    _private_bucket = env_str("OBJECT_STORAGE_PRIVATE_BUCKET", "qinglang-private")
+    if _public_bucket == _private_bucket:
+        raise ImproperlyConfigured(
+            "OBJECT_STORAGE_BUCKET and OBJECT_STORAGE_PRIVATE_BUCKET must differ: originals "
+            "never share a bucket with files handed out by URL."
+        )
+    # Where browsers reach the store, when web nodes reach it by an internal name.
+    _public_endpoint = env_str("OBJECT_STORAGE_PUBLIC_URL", OBJECT_STORAGE_URL)
+    _public_parts = urlsplit(_public_endpoint)
+    OBJECT_STORAGE_ORIGINS = [
+        f"{_public_parts.scheme}://{_public_parts.netloc}"
+        if _object_storage["addressing_style"] == "path"
+        else f"{_public_parts.scheme}://{_public_bucket}.{_public_parts.netloc}"
+    ]
+    _default_storage = {
+        "BACKEND": "wenzhou_portal.storage.PublicS3Storage",
+        "OPTIONS": {
+            **_object_storage,
+            "bucket_name": _public_bucket,
+            "public_endpoint_url": _public_endpoint,
+            "querystring_auth": True,
+            # Short-lived: a signed URL copied out of a page stops working within minutes.
+            "querystring_expire": env_int("OBJECT_STORAGE_SIGNED_URL_SECONDS", 300),
+        },
+    }
+    _private_storage = {
+        "BACKEND": "wenzhou_portal.storage.PrivateS3Storage",
+        "OPTIONS": {**_object_storage, "bucket_name": _private_bucket},
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Follows settings.PRIVATE_MEDIA_ROOT, as FileSystemStorage follows MEDIA_ROOT.
+    _private_storage = {"BACKEND": "wenzhou_portal.storage.PrivateFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -515,7 +631,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # Public images on object storage arrive by a redirect to a signed URL.
+        "img-src": [SELF, "data:", *OBJECT_STORAGE_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -526,6 +643,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Metrics ---------------------------------------------------------------------------
+# /metrics (Prometheus) is not public: it answers the bearer of METRICS_TOKEN or a client
+# (wenzhou_portal.clients.client_ip, behind PROXY_COUNT) inside METRICS_ALLOWED_NETWORKS,
+# and is an ordinary 404 to anyone else. Neither set: nobody may scrape.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network."
+        ) from exc
+if PRODUCTION:
+    # Prometheus scrapes each web node at its internal address over plain HTTP (through
+    # the proxy it would meet a different node each time); no redirect to https for it.
+    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
