@@ -114,9 +114,12 @@ def held_discard(batch: HeldBatch, keys: set[str] | None = None) -> None:
 def held_expired_delete(*, now: datetime | None = None) -> int:
     """Delete every batch older than the hold (never submitted); the number of files gone."""
     now = now or timezone.now()
-    if not default_storage.exists(HELD_PREFIX):
+    # Not exists(HELD_PREFIX) first: an object store has no folder objects, so it would
+    # always say no and nothing held there would ever be swept.
+    try:
+        folders, _files = default_storage.listdir(HELD_PREFIX)
+    except FileNotFoundError:
         return 0
-    folders, _files = default_storage.listdir(HELD_PREFIX)
     deleted = 0
     for folder in folders:
         started = _batch_started(folder)

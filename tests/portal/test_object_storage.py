@@ -404,11 +404,6 @@ def test_screenshots_held_for_a_corrected_form_round_trip_through_the_bucket(buc
     assert buckets.keys(PUBLIC_BUCKET) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held_uploads.held_expired_delete asks exists('held-uploads') first: an object "
-    "store has no folder objects, so the sweeper never deletes a held screenshot there",
-)
 def test_screenshots_held_and_never_submitted_are_swept_from_the_bucket(buckets):
     batch = held_uploads.held_add(held_uploads.HeldBatch(), name="screen.png", data=b"held")
     later = timezone.now() + timedelta(seconds=held_uploads.HOLD_SECONDS + 60)
