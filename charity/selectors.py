@@ -15,6 +15,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from wenzhou_portal.metrics import metric_reading
+
 from . import deadlines
 from .models import (
     PUBLIC_PROJECT_STATUSES,
@@ -26,6 +28,7 @@ from .models import (
     Donation,
     DonationStatus,
     LedgerEntry,
+    LedgerProof,
     MessageStatus,
     Organisation,
     OrganisationStatus,
@@ -365,3 +368,31 @@ def donors_by_district(*, start: datetime, end: datetime) -> dict[str, int]:
         .annotate(donors=Count("donor_key", distinct=True))
         .values_list("project__district", "donors")
     )
+
+
+# --- Figures for the operators' metrics (wenzhou_portal/metrics.py) -------------------------
+
+
+def ledger_proof_latest() -> LedgerProof | None:
+    """The latest nightly proof that every public figure equals its ledger, if any ran."""
+    return LedgerProof.objects.order_by("-ran_at", "-pk").first()
+
+
+@metric_reading(
+    "portal_charity_ledger_proof_problems",
+    "Figures the latest ledger proof found different from their ledger (absent: never run).",
+)
+def ledger_proof_problem_count() -> int | None:
+    """Problems the latest ledger proof found; None before the first proof."""
+    proof = ledger_proof_latest()
+    return None if proof is None else len(proof.problems)
+
+
+@metric_reading(
+    "portal_charity_ledger_proof_timestamp_seconds",
+    "When the latest ledger proof ran (Unix time; absent: never run).",
+)
+def ledger_proof_ran_at() -> float | None:
+    """When the latest ledger proof ran, as a Unix time; None before the first proof."""
+    proof = ledger_proof_latest()
+    return None if proof is None else proof.ran_at.timestamp()

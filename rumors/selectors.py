@@ -14,6 +14,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from wenzhou_portal.citizen_auth import is_citizen
+from wenzhou_portal.metrics import metric_reading
 from wenzhou_portal.roles import Role
 
 from .matching import account_normalise, text_similarity, url_normalise
@@ -37,6 +39,7 @@ from .models import (
     Department,
     Report,
     ReportEvent,
+    RoutingState,
     Status,
 )
 
@@ -473,3 +476,46 @@ def district_report_figures(*, start, end) -> dict[str, dict]:
         )
     )
     return {row.pop("district"): row for row in rows}
+
+
+# --- Figures for the operators' metrics (wenzhou_portal/metrics.py) -------------------------
+
+
+@metric_reading(
+    "portal_reports_awaiting_routing",
+    "Reports received and not yet routed (on the routing queue or waiting for its sweeper).",
+)
+def reports_awaiting_routing_count() -> int:
+    """How many reports wait for routing."""
+    return Report.objects.filter(routing_state=RoutingState.PENDING).count()
+
+
+@metric_reading(
+    "portal_reports_awaiting_routing_oldest_seconds",
+    "How long the oldest report waiting for routing has waited (0: none waits).",
+)
+def reports_awaiting_routing_oldest_seconds() -> float:
+    """Seconds since the oldest report still waiting for routing arrived; 0 if none waits."""
+    oldest = Report.objects.filter(routing_state=RoutingState.PENDING).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+    return max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+
+
+@metric_reading(
+    "portal_reports_overdue",
+    "Open reports past their handling deadline, by lead department.",
+    labels=("department",),
+)
+def overdue_reports_by_department() -> dict[str, int]:
+    """Overdue reports per lead department (reports_overdue); every active department, with 0."""
+    counts = dict(
+        reports_overdue(Report.objects.all())
+        .order_by()
+        .values_list("lead_department")
+        .annotate(count=Count("pk"))
+    )
+    departments = Department.objects.filter(
+        Q(is_active=True) | Q(pk__in=[pk for pk in counts if pk is not None])
+    ).values_list("pk", "name")
+    return {name: counts.get(pk, 0) for pk, name in departments}
