@@ -1,4 +1,5 @@
-# The production image: gunicorn for web, the same image for the Celery worker and beat.
+# The production image: gunicorn for web, the same image for the Celery workers, beat and
+# backups (pg_dump and pg_restore of Debian's PostgreSQL 15, the version compose runs).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,8 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/var/lib/portal
 
 WORKDIR /app
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+# The folders compose mounts volumes on exist here owned by the portal's user, so that a
+# new named volume takes that owner (beat's schedule, backups).
 RUN useradd --system --create-home --home-dir /home/portal portal \
-    && mkdir -p /var/lib/portal && chown portal /var/lib/portal
+    && mkdir -p /var/lib/portal/beat /var/lib/portal/backups \
+    && chown -R portal /var/lib/portal
 
 COPY pyproject.toml constraints.txt ./
 RUN pip install -c constraints.txt .
