@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Public read pages may read from the replica, when there is one (DATABASE_REPLICA_URL).
+    "wenzhou_portal.db_router.ReplicaReadsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wenzhou_portal.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,6 +176,47 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_USER_MODEL = "wenzhou_portal.User"
+
+# --- Replica database ------------------------------------------------------------------
+# DATABASE_REPLICA_URL: a read-only replica of the primary (PostgreSQL streaming
+# replication). Public read pages (DATABASE_REPLICA_VIEWS, requested with GET by anyone but
+# signed-in staff) read from it; writes, admin, the API, forms and staff never do
+# (wenzhou_portal/db_router.py). In tests it mirrors the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary).")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["wenzhou_portal.db_router.ReplicaRouter"]
+# URL names of the pages that may read from the replica: public, read-only, where a moment
+# of lag is harmless. Never a page that follows the reader's own action (a donation receipt,
+# a report's tracking page) or shows a form's outcome.
+DATABASE_REPLICA_VIEWS = frozenset(
+    {
+        "home",
+        "debunks:list",
+        "debunks:detail",
+        "debunks:feed",
+        "charity:landing",
+        "charity:project",
+        "charity:ledger",
+        "charity:ledger_csv",
+        "charity:organisation",
+        "charity:pact",
+        "civility_index:dashboard",
+        "civility_index:methodology",
+        "civility_index:district",
+        "civility_index:download_csv",
+        "civility_index:download_json",
+        "index-snapshots",
+        "index-latest",
+    }
+)
 
 # --- Cache and Celery ------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
