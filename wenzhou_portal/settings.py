@@ -7,7 +7,6 @@ and refuses to start without its secrets.
 """
 
 import ipaddress
-import ipaddress
 import os
 import re
 import sys
@@ -90,8 +89,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Request counts and latency histograms by view, served at /metrics (wenzhou_portal/metrics.py).
     "django_prometheus",
-    # Request counts and latency histograms by view, served at /metrics (wenzhou_portal/metrics.py).
-    "django_prometheus",
     # Triggers that keep the charity ledger append-only in PostgreSQL.
     "pgtrigger",
     "rumors",
@@ -101,8 +98,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First and (but for Axes) last: the time between them is the request's latency.
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # First and (but for Axes) last: the time between them is the request's latency.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "wenzhou_portal.middleware.RequestLogMiddleware",
@@ -124,8 +119,6 @@ MIDDLEWARE = [
     "wenzhou_portal.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Outside Axes, so that a lockout is counted as the answer the client got.
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Outside Axes, so that a lockout is counted as the answer the client got.
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout response.
@@ -693,26 +686,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-
-# --- Metrics ---------------------------------------------------------------------------
-# /metrics (Prometheus) is not public: it answers the bearer of METRICS_TOKEN or a client
-# (wenzhou_portal.clients.client_ip, behind PROXY_COUNT) inside METRICS_ALLOWED_NETWORKS,
-# and is an ordinary 404 to anyone else. Neither set: nobody may scrape.
-METRICS_TOKEN = env_str("METRICS_TOKEN")
-if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
-    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
-for _network in METRICS_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network."
-        ) from exc
-if PRODUCTION:
-    # Prometheus scrapes each web node at its internal address over plain HTTP (through
-    # the proxy it would meet a different node each time); no redirect to https for it.
-    SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # --- Metrics ---------------------------------------------------------------------------
 # /metrics (Prometheus) is not public: it answers the bearer of METRICS_TOKEN or a client
