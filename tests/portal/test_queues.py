@@ -68,6 +68,25 @@ def test_every_queue_has_a_dedicated_worker_in_the_production_documentation(regi
     assert {"routing"} in documented
 
 
+def test_the_compose_workers_together_consume_every_queue(registered_tasks):
+    """docker-compose.yml runs a worker per queue; a worker without --queues takes all."""
+    import yaml
+
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    consumed: set[str] = set()
+    for service in compose["services"].values():
+        command = service.get("command") or []
+        if "worker" not in command:
+            continue
+        flag = next((f for f in ("--queues", "-Q") if f in command), None)
+        if flag is None:
+            consumed |= set(all_queues())
+            continue
+        listed = command[command.index(flag) + 1].replace("${CELERY_QUEUE_PREFIX:-}", "")
+        consumed |= set(listed.split(","))
+    assert {queue_of(name) for name in registered_tasks} <= consumed
+
+
 def test_a_flood_of_notifications_never_shares_a_queue_with_routing():
     assert queue_of("rumors.tasks.route_report") == "routing"
     assert queue_of("rumors.tasks.requeue_pending_routing") == "routing"
