@@ -57,3 +57,15 @@ beat: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Backups (README, "Backups and restore"), read from the same environment as the portal:
+# the database (pg_dump, or SQLite's backup API) and both file stores into
+# <BACKUP_DIR, default var/backups>/<UTC stamp>/ with a manifest. A restore goes into a fresh
+# database and empty stores only, and checks every file and table against the manifest.
+.PHONY: backup restore
+backup: $(STAMP)
+	$(BIN)/python scripts/backup.py
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>" >&2; exit 2; }
+	$(BIN)/python scripts/restore.py "$(BACKUP)"

@@ -237,3 +237,57 @@ def start_worker(
         {**env, "CELERY_QUEUE": queue},
         workdir / f"worker-{name}.log",
     )
+
+
+# moto accepts any key pair; these only have to be the same on every side.
+S3_ACCESS_KEY = "portal-test-key"
+S3_SECRET_KEY = "portal-test-secret"
+
+
+@contextmanager
+def moto_s3(workdir: Path):
+    """moto's standalone S3 server (a real S3-protocol server, not a mocked client) on a
+    free port, stopped at the end; yields its URL."""
+    port = free_port()
+    proc = _spawn(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        dict(os.environ),
+        workdir / f"moto-{port}.log",
+    )
+
+    def listening() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
+
+    try:
+        wait_for(listening, 30, "moto's S3 server", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+def s3_client(url: str):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=url,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+        region_name="us-east-1",
+    )
+
+
+def object_storage_env(url: str, public_bucket: str, private_bucket: str) -> dict[str, str]:
+    """The OBJECT_STORAGE_* variables of a portal process keeping its files in these buckets."""
+    return {
+        "OBJECT_STORAGE_URL": url,
+        "OBJECT_STORAGE_PUBLIC_URL": url,
+        "OBJECT_STORAGE_ACCESS_KEY": S3_ACCESS_KEY,
+        "OBJECT_STORAGE_SECRET_KEY": S3_SECRET_KEY,
+        "OBJECT_STORAGE_BUCKET": public_bucket,
+        "OBJECT_STORAGE_PRIVATE_BUCKET": private_bucket,
+    }
