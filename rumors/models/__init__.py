@@ -23,6 +23,7 @@ from .choices import (
     TriageTag,
     Verdict,
 )
+from .deadlines import DeadlineDigest
 from .debunks import (
     PUBLISHED_DEBUNK_NOT_DELETABLE,
     Debunk,
@@ -59,6 +60,7 @@ __all__ = [
     "CalendarDay",
     "CalendarDayKind",
     "Category",
+    "DeadlineDigest",
     "Debunk",
     "DebunkAppearance",
     "DebunkCategory",

@@ -4,9 +4,13 @@ import pytest
 from django.core import mail
 
 from rumors import services
-from rumors.models import ReportEvent
+from rumors.models import DeadlineDigest, ReportEvent
 from wenzhou_portal.models import Notification
-from wenzhou_portal.notifications import notification_send, notifications_requeue
+from wenzhou_portal.notifications import (
+    notification_send,
+    notifications_about,
+    notifications_requeue,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +141,10 @@ def test_deadline_messages_go_to_the_mailbox_and_each_member_as_records(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.deadlines_check()["warned"] == 1
     warning = ReportEvent.objects.get(report=lucheng_report, kind="due_warning")
+    # The run's digest for the department is the source: it lists the warning.
+    digest = warning.deadline_digests.get()
     labels = set(
-        Notification.objects.filter(source_id=warning.pk).values_list("recipient_label", flat=True)
+        notifications_about(DeadlineDigest, [digest.pk]).values_list("recipient_label", flat=True)
     )
     assert labels == {"鹿城区委网信办", "chen_li"}
     assert sorted(message.to[0] for message in mail.outbox) == [

@@ -297,8 +297,12 @@ def test_deadlines_warn_remind_and_escalate_once_each(
     assert reminder.department == routed.lead_department
 
     Report.objects.filter(pk=routed.pk).update(due_at=timezone.now() - timedelta(days=10))
+    # Escalation waits for a later run than the reminder's (beat's next, 15 minutes on).
+    assert services.deadlines_check()["escalated"] == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.deadlines_check()["escalated"] == 1
+        assert (
+            services.deadlines_check(now=timezone.now() + timedelta(minutes=15))["escalated"] == 1
+        )
     assert ["admin@example.org"] in [message.to for message in mail.outbox]
     assert services.deadlines_check() == {"warned": 0, "reminded": 0, "escalated": 0}
     routed.refresh_from_db()
