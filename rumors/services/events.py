@@ -12,6 +12,7 @@ from wenzhou_portal.notifications import notify
 from wenzhou_portal.roles import Role
 
 from ..models import (
+    DeadlineDigest,
     Department,
     EventKind,
     Report,
@@ -100,9 +101,10 @@ def report_event_notify(*, event_id: int) -> None:
 
 
 def _notify_department(
-    event: ReportEvent, department: Department | None, subject: str, body: str
+    event: "ReportEvent | DeadlineDigest", department: Department | None, subject: str, body: str
 ) -> None:
-    """Tell a department about a step: its mailbox and each active member, by e-mail."""
+    """Tell a department about a step (or a run's digest of steps): its mailbox and each
+    active member, by e-mail; ``event`` is the notification's source."""
     if department is None:
         return
     notify(
@@ -114,7 +116,7 @@ def _notify_department(
     )
 
 
-def _notify_office_admins(event: ReportEvent, subject: str, body: str) -> None:
+def _notify_office_admins(event: "ReportEvent | DeadlineDigest", subject: str, body: str) -> None:
     users = (
         get_user_model()
         .objects.filter(Q(groups__name=Role.OFFICE_ADMIN) | Q(is_superuser=True), is_active=True)
