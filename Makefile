@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the embedded default keeps its database, broker, cache and files (settings read it).
+VAR_DIR ?= $(CURDIR)/var
+export VAR_DIR
 
 .PHONY: run test install migrate messages compilemessages seed lint format worker beat clean-venv
 
@@ -21,15 +24,20 @@ compilemessages: $(STAMP)
 	$(BIN)/pybabel compile -d locale -D django
 
 migrate: $(STAMP)
-	mkdir -p var
+	mkdir -p $(VAR_DIR)
 	$(BIN)/python manage.py migrate --no-input
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The web server and a Celery worker with embedded beat, together (Procfile.dev); Ctrl-C
+# stops both. `--env /dev/null`: a .env file is docker compose's production settings.
 run: compilemessages seed
+	mkdir -p $(VAR_DIR)/broker/processed
+	find $(VAR_DIR)/broker/processed -type f -delete
 	@echo "Serving 清朗温州 at http://$(HOST):$(PORT)/  (staff sign-in: /admin/, accounts in var/demo-accounts.txt)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Worker and beat beside it: broker var/broker/, cache var/cache/, the scheduler's jobs on /readyz"
+	HOST=$(HOST) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev --env /dev/null --port $(PORT)
 
 test: compilemessages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ import importlib
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.exceptions import Retry
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +16,17 @@ logger = logging.getLogger("wenzhou_portal.tasks")
 app = Celery("wenzhou_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _filesystem_broker_folders(sender: Celery, **kwargs) -> None:
+    """kombu's filesystem transport expects its folders (var/broker/...) to exist."""
+    if not str(sender.conf.broker_url or "").startswith("filesystem:"):
+        return
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
 
 
 def broker_url() -> str:
@@ -71,3 +82,47 @@ def enqueue(task_name: str, *args) -> bool:
 def enqueue_on_commit(task_name: str, *args) -> None:
     """Queue the task once the current transaction commits (never a task for a rollback)."""
     transaction.on_commit(lambda: enqueue(task_name, *args))
+
+
+# The scheduler's visibility (/readyz): the worker records each run of a job in the beat
+# schedule. Bookkeeping only; runs in-process (eager: tests, CELERY_EAGER) are not the
+# scheduler's and are not recorded.
+
+
+def _scheduled_run(task) -> bool:
+    return task is not None and not task.request.is_eager
+
+
+@signals.beat_init.connect
+def _scheduler_started(sender=None, **kwargs) -> None:
+    from django.db import connections
+
+    from . import jobs
+
+    jobs.scheduled_jobs_expect()
+    # Beat itself holds no database connection between its ticks.
+    connections.close_all()
+
+
+@signals.task_prerun.connect
+def _scheduled_job_started(sender=None, **kwargs) -> None:
+    if _scheduled_run(sender):
+        from . import jobs
+
+        jobs.scheduled_job_started(task_name=sender.name)
+
+
+@signals.task_success.connect
+def _scheduled_job_succeeded(sender=None, **kwargs) -> None:
+    if _scheduled_run(sender):
+        from . import jobs
+
+        jobs.scheduled_job_succeeded(task_name=sender.name)
+
+
+@signals.task_failure.connect
+def _scheduled_job_failed(sender=None, exception=None, **kwargs) -> None:
+    if _scheduled_run(sender):
+        from . import jobs
+
+        jobs.scheduled_job_failed(task_name=sender.name, error=exception)

@@ -229,3 +229,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key})"
+
+
+class ScheduledJobRun(models.Model):
+    """When a job of the beat schedule last started, succeeded and failed (one row a job).
+
+    Written by the worker around each run (wenzhou_portal/jobs.py), read by /readyz to say
+    whether the scheduler is on time. ``expected_since`` is when beat first scheduled the
+    job, so a job that has never succeeded is late only once it has had time to run.
+    """
+
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    expected_since = models.DateTimeField(_("计划开始时间"), default=timezone.now)
+    last_started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(_("最近成功"), null=True, blank=True)
+    last_failed_at = models.DateTimeField(_("最近失败"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

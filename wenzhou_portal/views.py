@@ -1,12 +1,15 @@
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import health
+from . import health, jobs
 from .districts import District
+from .health import DEGRADED, DOWN, OK
 from .preferences import (
     COOKIE_MAX_AGE,
     ELDER_MODE_COOKIE,
@@ -33,9 +36,32 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: each dependency ok, degraded or down; 503 only when reports cannot be
-    accepted (the database is down)."""
+    accepted (the database is down).
+
+    The scheduler is reported too (each job's last success, and whether it is late), but a
+    late scheduler is "degraded", never 503: beat and the worker run apart from the web
+    nodes, and taking every web node out of the proxy would stop citizens reporting
+    without starting a single job.
+    """
     ready, checks = health.readiness()
     body = {"status": "ready" if ready else "unavailable", **checks}
+    if ready:
+        try:
+            reports = jobs.scheduler_reports()
+        except DatabaseError:  # went away since the check: unready after all
+            return JsonResponse({**body, "status": "unavailable", "database": DOWN}, status=503)
+        body["scheduler"] = DEGRADED if any(report.late for report in reports) else OK
+        body["jobs"] = {
+            report.name: {
+                "last_succeeded_at": (
+                    localtime(report.last_succeeded_at).isoformat()
+                    if report.last_succeeded_at
+                    else None
+                ),
+                "late": report.late,
+            }
+            for report in reports
+        }
     return JsonResponse(body, status=200 if ready else 503)
 
 

@@ -69,8 +69,11 @@ def test_no_variables_gives_the_embedded_default():
     shape = probe()
     assert shape["engine"] == "django.db.backends.sqlite3"
     assert shape["db_name"].endswith("var/portal.sqlite3")
-    assert shape["eager"] is True
-    assert shape["cache"].endswith("LocMemCache")
+    # A worker runs the tasks from a broker in files, sharing a cache in files with the web
+    # server (`make run`; tests/portal/test_embedded_run.py).
+    assert shape["eager"] is False
+    assert shape["broker"] == "filesystem://"
+    assert shape["cache"].endswith("SharedFileCache")
     assert shape["email"].endswith("console.EmailBackend")
 
 
