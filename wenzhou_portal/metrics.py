@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import redis
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -38,7 +37,7 @@ from redis.retry import Retry
 from .breaker import breaker_for
 from .celery import broker_url
 from .clients import client_ip
-from .models import Notification
+from .models import Notification, ScheduledJobRun
 
 logger = logging.getLogger("wenzhou_portal.metrics")
 
@@ -130,11 +129,7 @@ def notifications_failed() -> dict[str, int]:
     labels=("job",),
 )
 def scheduled_jobs_last_success() -> dict[str, float]:
-    try:
-        runs = apps.get_model("wenzhou_portal", "ScheduledJobRun")
-    except LookupError:
-        return {}  # an installation that does not record its jobs yet
-    succeeded = dict(runs.objects.values_list("name", "last_succeeded_at"))
+    succeeded = dict(ScheduledJobRun.objects.values_list("name", "last_succeeded_at"))
     return {
         job: succeeded[job].timestamp() if succeeded.get(job) else 0
         for job in settings.CELERY_BEAT_SCHEDULE
