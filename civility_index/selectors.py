@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from .models import Dimension, Indicator, MethodSettings, Snapshot
 from .reading import DistrictReading, district_reading
@@ -39,8 +39,13 @@ def restatement_for(snapshot: Snapshot) -> Snapshot | None:
     )
 
 
-def latest_snapshot_id() -> int | None:
-    return Snapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
+def snapshots_version() -> str:
+    """What the public pages' cache keys hang on: changes with every new snapshot and every
+    publication (a restatement is published on an existing row; the newest id alone stayed
+    the same and every node served the superseded figures until the cache expired)."""
+    figures = Snapshot.objects.aggregate(newest=Max("pk"), published=Max("published_at"))
+    published = figures["published"].timestamp() if figures["published"] else 0
+    return f"{figures['newest'] or 0}-{published:.6f}"
 
 
 def method_live() -> tuple[MethodSettings | None, QuerySet[Dimension]]:

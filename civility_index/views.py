@@ -90,7 +90,7 @@ def _dashboard_context(district: str) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     district = request.GET.get("district", "")
-    key = f"index:dashboard:{get_language()}:{selectors.latest_snapshot_id()}:{district[:6]}"
+    key = f"index:dashboard:{get_language()}:{selectors.snapshots_version()}:{district[:6]}"
     context = cache.get(key)
     if context is None:
         context = _dashboard_context(district)
@@ -116,7 +116,7 @@ def _plain_reading(code: str, snapshots: list[Snapshot]) -> tuple[str, str] | No
 def district_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code not in District.values:
         raise Http404
-    key = f"index:district:{get_language()}:{selectors.latest_snapshot_id()}:{code}"
+    key = f"index:district:{get_language()}:{selectors.snapshots_version()}:{code}"
     context = cache.get(key)
     if context is None:
         snapshots = selectors.snapshots_current(periods=24)
