@@ -64,14 +64,15 @@ def replica_may_answer(request: HttpRequest) -> bool:
     """A public read: GET or HEAD of a listed page, with no credentials, not by staff."""
     if request.method not in ("GET", "HEAD") or "authorization" in request.headers:
         return False
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
-        return False
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
-    return match.view_name in settings.DATABASE_REPLICA_VIEWS
+    if match.view_name not in settings.DATABASE_REPLICA_VIEWS:
+        return False
+    # Last: asking who the user is loads the session (from the primary).
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated and user.is_staff)
 
 
 class ReplicaReadsMiddleware:
