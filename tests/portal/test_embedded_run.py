@@ -18,7 +18,7 @@ from django.conf import settings
 
 from tests.portal.test_settings import SERVICE_VARS, run_python
 from tests.support import REPO_ROOT
-from wenzhou_portal.celery import app
+from wenzhou_portal.celery import app, enqueue
 from wenzhou_portal.jobs import job_deadline, job_report
 from wenzhou_portal.models import ScheduledJobRun
 
@@ -28,7 +28,7 @@ SHAPE = """
 import json, django
 from django.conf import settings
 django.setup()
-from wenzhou_portal.celery import app
+from wenzhou_portal.celery import app, enqueue
 print(json.dumps({
     "broker": settings.CELERY_BROKER_URL,
     "eager": app.conf.task_always_eager,
@@ -75,6 +75,40 @@ def test_the_test_suite_stays_eager_and_never_touches_the_developers_var_folders
     assert app.conf.task_always_eager is True
     assert not settings.CELERY_BROKER_URL.startswith("filesystem:")
     assert settings.CACHES["default"]["BACKEND"] != "wenzhou_portal.file_cache.SharedFileCache"
+
+
+@pytest.fixture
+def filesystem_broker(tmp_path):
+    """This process publishing to a broker in files, as `make run`'s web server does."""
+    from tests.outage import _reset_pools
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager
+    folders = {
+        "data_folder_in": str(tmp_path / "queue"),
+        "data_folder_out": str(tmp_path / "queue"),
+        "control_folder": str(tmp_path / "control"),
+    }
+    app.conf.broker_url, app.conf.broker_transport_options = "filesystem://", folders
+    app.conf.task_always_eager = False
+    _reset_pools()
+    try:
+        yield tmp_path
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
+        _reset_pools()
+
+
+def test_a_task_queued_by_the_web_server_waits_in_the_broker_folder(filesystem_broker):
+    for folder in ("queue", "control"):
+        (filesystem_broker / folder).mkdir()
+    assert enqueue("campaigns.tasks.flush_page_views") is True
+    assert len(list((filesystem_broker / "queue").iterdir())) == 1
+
+
+def test_a_broker_folder_that_is_gone_never_fails_the_request(filesystem_broker):
+    started = time.monotonic()
+    assert enqueue("campaigns.tasks.flush_page_views") is False
+    assert time.monotonic() - started < 1.0
 
 
 COUNTER = """
