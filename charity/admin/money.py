@@ -30,12 +30,24 @@ from .base import ByProject, LedgerRecordAdmin, MoneyColumns, ask_reason, each, 
 from .forms import DisbursementForm, PlatformImportForm
 
 
-def service_form(modeladmin, request, obj, change, **kwargs):
-    """The add form, which records through its service as this user; a recorded row is read."""
-    if obj is not None:
-        kwargs["form"] = forms.ModelForm
-    form_class = admin.ModelAdmin.get_form(modeladmin, request, obj, change, **kwargs)
-    return type(form_class.__name__, (form_class,), {"actor": request.user, "request": request})
+class RecordedByServiceAdmin(admin.ModelAdmin):
+    """An admin whose add form records through its service as this user; a row is then read.
+
+    The form's clean() calls the service (which saves and writes the audit event), so the
+    admin's own saving does nothing.
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm
+        form_class = super().get_form(request, obj, change, **kwargs)
+        return type(form_class.__name__, (form_class,), {"actor": request.user, "request": request})
+
+    def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        pass
 
 
 def contact_masked(contact: str) -> str:
@@ -209,7 +221,7 @@ TEMPLATE_COLUMNS = ("流水号", "捐赠时间", "金额（元）", "捐赠人",
 
 
 @admin.register(PlatformImport)
-class PlatformImportAdmin(MoneyColumns, admin.ModelAdmin):
+class PlatformImportAdmin(MoneyColumns, RecordedByServiceAdmin):
     form = PlatformImportForm
     list_display = (
         "project_shown",
@@ -254,15 +266,6 @@ class PlatformImportAdmin(MoneyColumns, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.view_fields
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return service_form(self, request, obj, change, **kwargs)
-
-    def save_model(self, request, obj, form, change) -> None:
-        pass  # platform_import saved it (and wrote the audit event) when the form was clean
-
-    def save_related(self, request, form, formsets, change) -> None:
-        pass
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
@@ -349,7 +352,7 @@ class PlatformImportAdmin(MoneyColumns, admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(MoneyColumns, admin.ModelAdmin):
+class DisbursementAdmin(MoneyColumns, RecordedByServiceAdmin):
     form = DisbursementForm
     list_display = (
         "project_shown",
@@ -411,15 +414,6 @@ class DisbursementAdmin(MoneyColumns, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [AllocationInline] if obj is not None else []
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return service_form(self, request, obj, change, **kwargs)
-
-    def save_model(self, request, obj, form, change) -> None:
-        pass  # disbursement_record saved it (and wrote the audit event) when the form was clean
-
-    def save_related(self, request, form, formsets, change) -> None:
-        pass
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(

@@ -135,6 +135,17 @@ def donation_refusals(project: Project, today: date | None = None) -> list[str]:
     return reasons
 
 
+def _refuse_unless_taking_gifts_here(project: Project) -> None:
+    """Gifts are started here only for an own-channel project that accepts them now."""
+    if project.donation_channel != DonationChannel.OWN:
+        raise CharityRefused(
+            gettext("该项目的捐赠在指定的募捐平台进行，请前往平台捐赠。"), code="platform_only"
+        )
+    reasons = donation_refusals(project)
+    if reasons:
+        raise CharityRefused(reasons, code="project_not_accepting")
+
+
 @dataclass(frozen=True)
 class DonationDraft:
     """A gift the donor filled in and has not yet confirmed (kept in their session)."""
@@ -193,13 +204,7 @@ def donation_draft_check(
     contact: str = "",
 ) -> DonationDraft:
     """Validate what the donor filled in; the refusal names the field at fault."""
-    if project.donation_channel != DonationChannel.OWN:
-        raise CharityRefused(
-            gettext("该项目的捐赠在指定的募捐平台进行，请前往平台捐赠。"), code="platform_only"
-        )
-    reasons = donation_refusals(project)
-    if reasons:
-        raise CharityRefused(reasons, code="project_not_accepting")
+    _refuse_unless_taking_gifts_here(project)
     try:
         amount_fen = amount_parse(amount)
     except CharityRefused as exc:
@@ -251,13 +256,7 @@ def donation_start(
     ``return_url_for(reference)`` is where the provider sends them back.
     """
     project = Project.objects.select_related("organisation").get(pk=draft.project_id)
-    if project.donation_channel != DonationChannel.OWN:
-        raise CharityRefused(
-            gettext("该项目的捐赠在指定的募捐平台进行，请前往平台捐赠。"), code="platform_only"
-        )
-    reasons = donation_refusals(project)
-    if reasons:
-        raise CharityRefused(reasons, code="project_not_accepting")
+    _refuse_unless_taking_gifts_here(project)
     provider = payments.provider_for(project.payment_provider)
     now = timezone.now()
     reference = code_generate(REFERENCE_LENGTH)
