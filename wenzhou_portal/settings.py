@@ -157,6 +157,9 @@ if DATABASE_URL:
         )
     }
 else:
+    # SQLite creates the file but not its folder; a fresh clone (or VAR_DIR pointing at a new
+    # folder) must start without anyone running mkdir first.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -9,6 +9,8 @@ Chinese dashes. When she files too often, the form comes back with everything ke
 says when to try again; going Back is no error.
 """
 
+import time
+
 import pytest
 from django.core.cache import cache
 
@@ -170,6 +172,12 @@ def test_the_sixth_report_in_a_minute_keeps_the_form_and_back_is_no_error(
     page.javascript = javascript
     page.journey_id = f"teda-{'js' if javascript else 'nojs'}"
     good, _bad = files
+    # The per-minute budget counts in calendar-minute windows: six submissions straddling a
+    # minute boundary are two windows, and the sixth would rightly be accepted. Start them
+    # early in a minute (they take about 15 s).
+    seconds_into_minute = time.time() % 60
+    if seconds_into_minute > 20:
+        time.sleep(60 - seconds_into_minute + 0.5)
     try:
         for number in range(6):
             page.goto(live_server.url + "/reports/new/")
