@@ -1,5 +1,10 @@
 import pytest
 
+from tests.charity.donation_support import (  # noqa: F401  (fixtures)
+    platform_project,
+    project,
+    reviewers,
+)
 from tests.journeys.support import senior_page  # noqa: F401  (fixture)
 from wenzhou_portal.roles import Role
 
