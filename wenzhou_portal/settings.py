@@ -6,7 +6,6 @@ REDIS_URL switch to PostgreSQL and Redis; DJANGO_ENV=production hardens everythi
 and refuses to start without its secrets.
 """
 
-import ipaddress
 import os
 import re
 import sys
@@ -14,38 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
-from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Exchange, Queue
+
+from .conf import api, log_config, queues, security
+from .conf.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development").lower()
@@ -125,7 +99,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "wenzhou_portal.urls"
+# The benchmark (bench/) serves the same pages with a bare view beside them.
+ROOT_URLCONF = env_str("DJANGO_ROOT_URLCONF", "wenzhou_portal.urls")
 WSGI_APPLICATION = "wenzhou_portal.wsgi.application"
 ASGI_APPLICATION = "wenzhou_portal.asgi.application"
 
@@ -329,46 +304,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # interval plus this grace, or this long after a crontab time; the grace is the longest a
 # job may run (the hard time limit).
 SCHEDULED_JOB_GRACE_SECONDS = env_int("SCHEDULED_JOB_GRACE_SECONDS", CELERY_TASK_TIME_LIMIT)
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "rumors-requeue-pending-routing": {
-        "task": "rumors.tasks.requeue_pending_routing",
-        "schedule": float(env_int("REPORT_ROUTING_SWEEP_SECONDS", 60)),
-    },
-    "rumors-check-deadlines": {"task": "rumors.tasks.check_deadlines", "schedule": 15 * 60.0},
-    "civility-index-recompute-recent": {
-        "task": "civility_index.tasks.recompute_recent",
-        "schedule": 24 * 3600.0,
-    },
-    "campaigns-flush-page-views": {
-        "task": "campaigns.tasks.flush_page_views",
-        "schedule": 5 * 60.0,
-    },
-    "portal-requeue-notifications": {
-        "task": "wenzhou_portal.tasks.notifications_requeue",
-        "schedule": 5 * 60.0,
-    },
-    "rumors-requeue-webhooks": {
-        "task": "rumors.tasks.webhooks_requeue",
-        "schedule": 60.0,
-    },
-    "portal-expire-held-uploads": {
-        "task": "wenzhou_portal.tasks.held_uploads_expire",
-        "schedule": 15 * 60.0,
-    },
-    "charity-expire-donations": {
-        "task": "charity.tasks.donations_expire",
-        "schedule": 5 * 60.0,
-    },
-    # Nightly in Wenzhou, when nobody is donating: every public balance against its ledger.
-    "charity-prove-ledger": {
-        "task": "charity.tasks.ledger_prove",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    "rumors-erase-expired-contacts": {
-        "task": "rumors.tasks.erase_expired_contacts",
-        "schedule": 24 * 3600.0,
-    },
-}
+CELERY_BEAT_SCHEDULE = queues.beat_schedule(
+    routing_sweep_seconds=float(env_int("REPORT_ROUTING_SWEEP_SECONDS", 60))
+)
 
 # --- Celery queues ---------------------------------------------------------------------
 # One queue per kind of work, so that a flood of one kind never delays another: the
@@ -378,62 +316,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # queue in CELERY_TASK_QUEUES. CELERY_QUEUE_PREFIX names the queues apart, so a test run's
 # worker (or a second installation) can share one Redis without taking the others' tasks.
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX")
-ROUTING_QUEUE = CELERY_QUEUE_PREFIX + "routing"
-NOTIFICATIONS_QUEUE = CELERY_QUEUE_PREFIX + "notifications"
-HOUSEKEEPING_QUEUE = CELERY_QUEUE_PREFIX + "housekeeping"
-INDEX_QUEUE = CELERY_QUEUE_PREFIX + "index"
-# Priorities are this order. A worker consuming several queues takes from the first that
-# holds a message (kombu's "priority" order on Redis), so a shared worker routes before it
-# notifies, and notifies before it sweeps; the default queue (celery's own tasks, anything
-# not routed below) comes after notifications. Per-message priorities are not used: on
-# Redis they are emulated with extra lists per queue, and separate queues are what Celery
-# recommends. Each queue has its own exchange and routing key, as Celery gives a missing one.
-CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name)
-    for name in (
-        ROUTING_QUEUE,
-        NOTIFICATIONS_QUEUE,
-        CELERY_TASK_DEFAULT_QUEUE,
-        HOUSEKEEPING_QUEUE,
-        INDEX_QUEUE,
-    )
-]
+ROUTING_QUEUE = CELERY_QUEUE_PREFIX + queues.ROUTING
+NOTIFICATIONS_QUEUE = CELERY_QUEUE_PREFIX + queues.NOTIFICATIONS
+HOUSEKEEPING_QUEUE = CELERY_QUEUE_PREFIX + queues.HOUSEKEEPING
+INDEX_QUEUE = CELERY_QUEUE_PREFIX + queues.INDEX
+CELERY_TASK_QUEUES = queues.task_queues(
+    prefix=CELERY_QUEUE_PREFIX, default=CELERY_TASK_DEFAULT_QUEUE
+)
 CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
-CELERY_TASK_ROUTES = {
-    # Routing: what citizens and the handling deadline wait on. Short tasks only.
-    "rumors.tasks.route_report": {"queue": ROUTING_QUEUE},
-    # The routing sweeper is on the critical path: a report whose doorbell the broker lost
-    # is routed only through it, so it must not wait behind a nightly proof on housekeeping.
-    "rumors.tasks.requeue_pending_routing": {"queue": ROUTING_QUEUE},
-    # Notifications: messages out of the portal, bursty (a debunk tells every reporter at
-    # once) and slow (SMTP, the SMS gateway, a department's webhook may take its full
-    # timeout), so they get their own workers and never hold routing.
-    "wenzhou_portal.tasks.notification_send": {"queue": NOTIFICATIONS_QUEUE},
-    "rumors.tasks.notify_reporter": {"queue": NOTIFICATIONS_QUEUE},
-    "rumors.tasks.tell_reporters_of_correction": {"queue": NOTIFICATIONS_QUEUE},
-    "rumors.tasks.tell_reporters_of_withdrawal": {"queue": NOTIFICATIONS_QUEUE},
-    "rumors.tasks.webhook_deliver": {"queue": NOTIFICATIONS_QUEUE},
-    # The development gateway's payment notice stands in for a provider's HTTP call: short,
-    # and a donor waits on the thank-you page for it (production never queues it).
-    "charity.tasks.simulated_gateway_notify": {"queue": NOTIFICATIONS_QUEUE},
-    # Housekeeping: the beat sweepers and follow-ups that may run minutes late. Missed
-    # notices and webhooks are re-queued from here onto the notifications queue.
-    "rumors.tasks.check_deadlines": {"queue": HOUSEKEEPING_QUEUE},
-    "rumors.tasks.erase_expired_contacts": {"queue": HOUSEKEEPING_QUEUE},
-    "rumors.tasks.webhooks_requeue": {"queue": HOUSEKEEPING_QUEUE},
-    "wenzhou_portal.tasks.notifications_requeue": {"queue": HOUSEKEEPING_QUEUE},
-    "wenzhou_portal.tasks.held_uploads_expire": {"queue": HOUSEKEEPING_QUEUE},
-    "campaigns.tasks.flush_page_views": {"queue": HOUSEKEEPING_QUEUE},
-    "charity.tasks.donations_expire": {"queue": HOUSEKEEPING_QUEUE},
-    "charity.tasks.ledger_prove": {"queue": HOUSEKEEPING_QUEUE},
-    # Closing the reports a debunk answers is one transaction per report, possibly
-    # thousands: a follow-up that may lag, kept off the routing queue.
-    "rumors.tasks.close_reports_for_debunk": {"queue": HOUSEKEEPING_QUEUE},
-    # The index: long aggregate runs over every app's figures, daily or on an editor's
-    # request; on their own queue so a recompute never holds the sweepers.
-    "civility_index.tasks.recompute_period": {"queue": INDEX_QUEUE},
-    "civility_index.tasks.recompute_recent": {"queue": INDEX_QUEUE},
-}
+CELERY_TASK_ROUTES = queues.task_routes(prefix=CELERY_QUEUE_PREFIX)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -672,23 +563,9 @@ if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
 
 # Every response carries a policy that allows our own origin only: no CDN, no inline code.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        # Public images on object storage arrive by a redirect to a signed URL.
-        "img-src": [SELF, "data:", *OBJECT_STORAGE_ORIGINS],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        # A donation's confirm form redirects to the organisation's payment provider's
-        # checkout: its origin must be allowed (the simulated gateway is our own).
-        "form-action": [SELF, *env_list("CHARITY_PROVIDER_ORIGINS")],
-        "frame-ancestors": [NONE],
-    }
-}
+CONTENT_SECURITY_POLICY = security.content_security_policy(
+    img_origins=OBJECT_STORAGE_ORIGINS, form_origins=env_list("CHARITY_PROVIDER_ORIGINS")
+)
 
 # --- Metrics ---------------------------------------------------------------------------
 # /metrics (Prometheus) is not public: it answers the bearer of METRICS_TOKEN or a client
@@ -697,81 +574,16 @@ CONTENT_SECURITY_POLICY = {
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
-for _network in METRICS_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError as exc:
-        raise ImproperlyConfigured(
-            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network."
-        ) from exc
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
 if PRODUCTION:
     # Prometheus scrapes each web node at its internal address over plain HTTP (through
     # the proxy it would meet a different node each time); no redirect to https for it.
     SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # --- REST API --------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "wenzhou_portal.api.PortalAutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        # First, so that a request without credentials is still answered 403 (a session
-        # has no challenge); a wrong token is 401 all the same (see api_tokens.TokenRejected).
-        "rest_framework.authentication.SessionAuthentication",
-        "wenzhou_portal.api_tokens.ApiTokenAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "wenzhou_portal.api.exception_handler",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "清朗温州 API",
-    "DESCRIPTION": "Public and staff API of the Wenzhou clean-network portal.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # Several models have a field called "kind"; give each choice set its own schema name.
-    "ENUM_NAME_OVERRIDES": {
-        "CampaignKindEnum": "campaigns.models.CampaignKind",
-        "DepartmentKindEnum": "rumors.models.DepartmentKind",
-        "ReportEventKindEnum": "rumors.models.EventKind",
-    },
-}
+REST_FRAMEWORK = api.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api.SPECTACULAR_SETTINGS
 
 # --- Logging: one JSON object per line on stdout ---------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",
-        },
-    },
-    "filters": {
-        # No line carries a tracking code, Django's own error lines included.
-        "redact_codes": {"()": "wenzhou_portal.log_redaction.RedactingFilter"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["redact_codes"],
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        # Our own request log replaces Django's, so a request is one line, not two.
-        "django.server": {"handlers": [], "propagate": False},
-        "django.request": {"level": "ERROR"},
-        "celery": {"level": LOG_LEVEL},
-        "axes": {"level": "WARNING"},
-    },
-}
+LOGGING = log_config.logging_config(level=LOG_LEVEL)
