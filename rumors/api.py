@@ -261,19 +261,24 @@ class ReportViewSet(
         ),
     )
     def create(self, request, *args, **kwargs):
-        refused = limits.submission_attempt(request)
+        # One round trip: the attempt counted, one report reserved from the budgets.
+        checked = limits.submission_check(request)
+        refused = checked.flood_refusal
         if refused:
             raise RateLimited(
                 retry_after=refused.retry_after, detail=limits.submission_refusal_text(refused)
             )
         serializer = ReportSubmitSerializer(data=_submission_data(request))
-        serializer.is_valid(raise_exception=True)
         try:
+            serializer.is_valid(raise_exception=True)
             data = services.report_input_validate(serializer.to_input())
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
-        # Counted against the budgets only once the report is acceptable.
-        refused = limits.submission_accept(request)
+        except (ValidationError, DjangoValidationError) as exc:
+            # Counted against the budgets only if the report is acceptable.
+            limits.submission_release(checked)
+            if isinstance(exc, DjangoValidationError):
+                raise ValidationError(exc.message_dict) from exc
+            raise
+        refused = checked.budget_refusal
         if refused:
             raise RateLimited(
                 retry_after=refused.retry_after, detail=limits.submission_refusal_text(refused)

@@ -9,14 +9,30 @@
 - sending the private link to a typed phone or e-mail is a message to an address a
   stranger could type, the same abuse as a text-message code: it shares those budgets
   (per client, and per address and per report), counted apart.
+
+Each submission's limits cost one Redis round trip: as it arrives, the attempt is
+counted and one report is reserved from the budgets; a submission that turns out invalid
+gives the reservation back (a second round trip on that path only, never on a valid one).
 """
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from wenzhou_portal.clients import client_hash
-from wenzhou_portal.limits import Decision, Limit, limit_consume, limit_hit, wait_text
+from wenzhou_portal.limits import (
+    CONSUME,
+    HIT,
+    Check,
+    Decision,
+    Limit,
+    limit_hit,
+    limit_release,
+    limits_check,
+    wait_text,
+)
 
 REPORT_ATTEMPT = Limit("report-attempt", ("REPORT_FLOOD_LIMIT",))
 REPORT_ACCEPTED = Limit("report-accepted", ("REPORT_RATE_LIMIT_MINUTE", "REPORT_RATE_LIMIT_DAY"))
@@ -31,14 +47,40 @@ def _refused(decision: Decision) -> Decision | None:
     return None if decision.allowed else decision
 
 
-def submission_attempt(request: HttpRequest) -> Decision | None:
-    """Count a submission attempt; the refusal if this client is flooding."""
-    return _refused(limit_hit(REPORT_ATTEMPT, client_hash(request)))
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """A submission's limits, counted in one round trip when it arrives."""
+
+    flood: Decision  # the attempt, always counted
+    budget: Decision  # one report reserved from the budgets, if the flood guard let it in
+
+    @property
+    def flood_refusal(self) -> Decision | None:
+        """The refusal if this client is flooding (its uploads are not even read)."""
+        return _refused(self.flood)
+
+    @property
+    def budget_refusal(self) -> Decision | None:
+        """The refusal (uncounted) if a minute or day budget is spent."""
+        return _refused(self.budget)
 
 
-def submission_accept(request: HttpRequest) -> Decision | None:
-    """Count a valid report against the budgets; the refusal (uncounted) if one is spent."""
-    return _refused(limit_consume(REPORT_ACCEPTED, client_hash(request)))
+def submission_check(request: HttpRequest) -> SubmissionCheck:
+    """Count a submission attempt and reserve one report from the budgets, in one round trip.
+
+    The reservation is the count an accepted report makes; a submission that turns out
+    invalid gives it back with ``submission_release``, so only accepted reports count.
+    """
+    client = client_hash(request)
+    flood, budget = limits_check(
+        [Check(HIT, REPORT_ATTEMPT, client), Check(CONSUME, REPORT_ACCEPTED, client)]
+    )
+    return SubmissionCheck(flood=flood, budget=budget)
+
+
+def submission_release(check: SubmissionCheck) -> None:
+    """Give back the budget reserved for a submission that was not accepted (invalid)."""
+    limit_release(check.budget)
 
 
 def lookup_attempt(request: HttpRequest) -> Decision | None:
@@ -59,7 +101,8 @@ def link_send_attempt(request: HttpRequest, *, address: str, tracking_code: str)
         (LINK_SEND_PER_ADDRESS, _keyed("address", address.strip().lower())),
         (LINK_SEND_PER_REPORT, _keyed("report", tracking_code)),
     )
-    refusals = [decision for limit, key in keys if not (decision := limit_hit(limit, key)).allowed]
+    decisions = limits_check([Check(HIT, limit, key) for limit, key in keys])  # one round trip
+    refusals = [decision for decision in decisions if not decision.allowed]
     return max(refusals, key=lambda decision: decision.retry_after, default=None)
 
 

@@ -72,10 +72,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
     held = None
     answered: list = []
     if request.method == "POST":
-        # A flooding client is refused before its uploads are decoded (what it had already
-        # had held is kept); a valid report is counted against the budgets only when it is
-        # accepted.
-        refused = limits.submission_attempt(request)
+        # One round trip for the limits: a flooding client is refused before its uploads
+        # are decoded (what it had already had held is kept); the report reserved from the
+        # budgets is given back unless it is accepted.
+        checked = limits.submission_check(request)
+        refused = checked.flood_refusal
         form = ReportForm(request.POST, None if refused else request.FILES)
         data = None
         form.is_valid()
@@ -85,8 +86,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(exc)
         if form.errors:
             data = None
+            limits.submission_release(checked)
         if data is not None and refused is None:
-            refused = limits.submission_accept(request)
+            refused = checked.budget_refusal
             if refused is None:
                 report = services.report_submit(
                     data=data,
