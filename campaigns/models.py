@@ -58,6 +58,8 @@ class Campaign(models.Model):
     organiser_en = models.CharField(_("主办单位（英文）"), max_length=100, blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
+    # Any edit moves it: the public pages' cache follows it (campaigns.page_versions).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     is_published = models.BooleanField(_("已发布"), default=False)
     target_participants = models.PositiveIntegerField(_("目标参与人数"), null=True, blank=True)
     target_reads = models.PositiveBigIntegerField(_("目标阅读量"), null=True, blank=True)

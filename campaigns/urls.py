@@ -1,15 +1,19 @@
 from django.urls import path
 
+from wenzhou_portal.page_cache import public_page
+
 from . import views
+from .page_versions import campaigns_version
 
 app_name = "campaigns"
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    # Counters move by the minute: a copy lives a minute at most (and a campaign's edit at once).
+    path("", public_page(campaigns_version, seconds=60)(views.landing), name="landing"),
     path("cancel/", views.event_cancel_by_code, name="cancel_by_code"),
     path("cancel/<str:token>/", views.event_cancel, name="cancel"),
     path("entries/<str:token>/", views.entry_status, name="entry_status"),
     path("entry-images/<int:pk>/", views.entry_image, name="entry_image"),
-    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/", public_page(campaigns_version, seconds=60)(views.detail), name="detail"),
     path("<slug:slug>/pledge/code/", views.pledge_code, name="pledge_code"),
     path("<slug:slug>/pledge/sign/", views.pledge_sign, name="pledge_sign"),
     path("<slug:slug>/pledge/signed/<str:token>/", views.pledge_signed, name="signed"),

@@ -1,8 +1,17 @@
 from django.urls import path
 
+from wenzhou_portal.page_cache import public_page
+
 from . import api
+from .page_versions import index_version
 
 urlpatterns = [
-    path("snapshots/", api.SnapshotListView.as_view(), name="index-snapshots"),
-    path("latest/", api.LatestSnapshotView.as_view(), name="index-latest"),
+    path(
+        "snapshots/",
+        public_page(index_version)(api.SnapshotListView.as_view()),
+        name="index-snapshots",
+    ),
+    path(
+        "latest/", public_page(index_version)(api.LatestSnapshotView.as_view()), name="index-latest"
+    ),
 ]

@@ -1,10 +1,12 @@
 from django.urls import include, path
 
+from wenzhou_portal.page_cache import public_page
+
 from . import views
 
 app_name = "rumors"
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    path("", public_page()(views.landing), name="landing"),
     path("new/", views.report_new, name="new"),
     path("submitted/", views.report_submitted, name="submitted"),
     path("submitted/send-link/", views.report_link_send, name="send_link"),

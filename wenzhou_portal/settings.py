@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # First and (but for Axes) last: the time between them is the request's latency.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "wenzhou_portal.middleware.RequestLogMiddleware",
+    # An ETag on every GET answer, and 304 to a client that already holds it.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Before SecurityMiddleware, so that its HTTPS redirects carry the policy too.
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -307,6 +309,15 @@ SCHEDULED_JOB_GRACE_SECONDS = env_int("SCHEDULED_JOB_GRACE_SECONDS", CELERY_TASK
 CELERY_BEAT_SCHEDULE = queues.beat_schedule(
     routing_sweep_seconds=float(env_int("REPORT_ROUTING_SWEEP_SECONDS", 60))
 )
+
+# Public pages for anonymous visitors from the shared cache (wenzhou_portal.page_cache): a
+# copy lives at most PUBLIC_PAGE_CACHE_SECONDS, is replaced as soon as what it shows changes,
+# and each process trusts its own copies for PUBLIC_PAGE_CACHE_LOCAL_SECONDS (the staleness
+# bound after a change). Off in the test suite, whose tests change data between requests;
+# the cache's own tests switch it on.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", not IN_TEST_SUITE)
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+PUBLIC_PAGE_CACHE_LOCAL_SECONDS = float(env_str("PUBLIC_PAGE_CACHE_LOCAL_SECONDS", "5"))
 
 # --- Celery queues ---------------------------------------------------------------------
 # One queue per kind of work, so that a flood of one kind never delays another: the

@@ -3,16 +3,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import metrics, views
+from .page_cache import public_page
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_page()(views.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # For the operators' Prometheus only (a token or an internal address); 404 to others.
     path("metrics", metrics.metrics_view, name="metrics"),
     path("prefs/elder-mode/", views.toggle_elder_mode, name="toggle_elder_mode"),
     path("prefs/text-size/", views.set_text_size, name="set_text_size"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("staff/", include("wenzhou_portal.staff_urls")),
     path("account/", include("wenzhou_portal.citizen_urls")),

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import health, jobs
 from .districts import District
@@ -66,7 +66,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    target = request.POST.get("next") or request.GET.get("next") or request.headers.get("referer")
+    target = target or "/"
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -85,20 +86,53 @@ def _set_cookie(response: HttpResponse, name: str, value: str) -> None:
     )
 
 
-@require_POST
+# The display preferences are switched by a plain GET (a link, or a form with method="get"),
+# so that no public page carries a per-visitor CSRF token and every page can be shared from
+# the cache (wenzhou_portal.page_cache). A preference changes nothing but how this browser
+# is shown pages; the worst a forged link can do is switch a visitor's language, which the
+# same switch undoes. POST is still answered, for forms and clients made before.
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
+    """Senior mode on or off: ``on=1``/``on=0``, or the opposite of now if not given."""
+    data = request.POST if request.method == "POST" else request.GET
+    wanted = data.get("on", "")
+    if wanted not in ("", "0", "1"):
+        return HttpResponse("on is 0 or 1", status=400, content_type="text/plain")
+    value = wanted or ("0" if elder_mode_enabled(request) else "1")
     response = HttpResponseRedirect(_back(request))
-    _set_cookie(response, ELDER_MODE_COOKIE, "0" if elder_mode_enabled(request) else "1")
+    _set_cookie(response, ELDER_MODE_COOKIE, value)
     return response
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def set_text_size(request: HttpRequest) -> HttpResponse:
-    size = request.POST.get("size", "")
+    size = (request.POST if request.method == "POST" else request.GET).get("size", "")
     if size not in TEXT_SIZES:
         return HttpResponse("Unknown text size", status=400, content_type="text/plain")
     response = HttpResponseRedirect(_back(request))
     _set_cookie(response, TEXT_SIZE_COOKIE, size)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch: ``language=en`` or ``zh-hans`` in a cookie, then back."""
+    language = (request.POST if request.method == "POST" else request.GET).get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponse("Unknown language", status=400, content_type="text/plain")
+    response = HttpResponseRedirect(_back(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=COOKIE_MAX_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
     return response
 
 

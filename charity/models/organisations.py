@@ -324,6 +324,8 @@ class Project(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Any edit moves it: the public pages' cache follows it (charity.page_versions).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("公益项目")
