@@ -79,7 +79,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{one:4d} {fifty:4d}  {url}  ({test})")
 
 
-# The report desk's people and places, as the report desk's own tests know them.
+# The named people and places of the apps' own tests.
+from tests.campaigns.conftest import campaign_editor  # noqa: E402, F401
+from tests.charity.donation_support import reviewers  # noqa: E402, F401
 from tests.rumors.conftest import (  # noqa: E402, F401
     lucheng_handler,
     lucheng_office,
