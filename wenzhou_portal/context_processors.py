@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.http import HttpRequest
 
+from .page_cache import release
 from .preferences import elder_mode_enabled, text_size
 
 NATIONAL_HOTLINE = "12377"
@@ -19,6 +20,8 @@ def portal(request: HttpRequest) -> dict:
     office_hotline = settings.OFFICE_HOTLINE
     return {
         "elder_mode": elder_mode_enabled(request),
+        # Fragment cache keys carry it, so a deploy never shows the previous templates.
+        "page_release": release(),
         "text_size": text_size(request),
         "national_hotline": NATIONAL_HOTLINE,
         "office_hotline": office_hotline,

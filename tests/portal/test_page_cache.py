@@ -194,3 +194,26 @@ def test_senior_mode_is_switched_on_and_off_by_get_forms_in_the_page(client, db)
     assert 'method="get" action="/prefs/text-size/"' in senior
     client.get("/prefs/elder-mode/", {"on": "0", "next": "/"})
     assert 'class="elder-mode' not in client.get("/").content.decode()
+
+
+def test_the_empty_report_form_is_cached_as_a_fragment_per_language(client, db):
+    chinese = client.get("/reports/new/").content.decode()
+    english_reader = Client()
+    english_reader.cookies["django_language"] = "en"
+    english = english_reader.get("/reports/new/").content.decode()
+    assert "1. 看到了什么" in chinese
+    assert "1. 看到了什么" not in english
+    assert "csrfmiddlewaretoken" in english
+    # A second visitor gets the same fields and a token of their own.
+    again = Client().get("/reports/new/")
+    assert "1. 看到了什么" in again.content.decode()
+    assert again.cookies["csrftoken"].value
+
+
+def test_a_sent_form_shows_its_own_values_and_errors_not_the_cached_fields(client, db):
+    client.get("/reports/new/")
+    sent = client.post("/reports/new/", {"category": "fraud", "content": "冒充客服退款诈骗"})
+    assert sent.status_code == 400
+    page = sent.content.decode()
+    assert "冒充客服退款诈骗" in page
+    assert 'aria-invalid="true"' in page
