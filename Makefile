@@ -77,3 +77,10 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>" >&2; exit 2; }
 	$(BIN)/python scripts/restore.py "$(BACKUP)"
+
+# `make bench` (bench/README.md): a throwaway PostgreSQL database (wz_bench) and Redis db 14,
+# city-scale data, gunicorn and a worker, wrk; writes bench/results/latest.md. Not a test.
+# BENCH_SCALE=0.01 for a quick run; DATABASE_URL and REDIS_URL choose other servers.
+.PHONY: bench
+bench: compilemessages
+	BENCH_SCALE=$(or $(BENCH_SCALE),1) $(BIN)/python -m bench.run
