@@ -13,7 +13,8 @@ urlpatterns = [
     path("cancel/<str:token>/", views.event_cancel, name="cancel"),
     path("entries/<str:token>/", views.entry_status, name="entry_status"),
     path("entry-images/<int:pk>/", views.entry_image, name="entry_image"),
-    path("<slug:slug>/", public_page(campaigns_version, seconds=60)(views.detail), name="detail"),
+    # Not shared: it counts each visit as reach, and a verified voter sees their own vote.
+    path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/pledge/code/", views.pledge_code, name="pledge_code"),
     path("<slug:slug>/pledge/sign/", views.pledge_sign, name="pledge_sign"),
     path("<slug:slug>/pledge/signed/<str:token>/", views.pledge_signed, name="signed"),
