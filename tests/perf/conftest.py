@@ -82,6 +82,7 @@ def pytest_terminal_summary(terminalreporter):
 # The named people and places of the apps' own tests.
 from tests.campaigns.conftest import campaign_editor  # noqa: E402, F401
 from tests.charity.donation_support import reviewers  # noqa: E402, F401
+from tests.civility_index.conftest import index_editor  # noqa: E402, F401
 from tests.rumors.conftest import (  # noqa: E402, F401
     lucheng_handler,
     lucheng_office,

@@ -231,3 +231,43 @@ def test_the_charity_admin_lists_cost_the_same_with_50_rows(client, query_budget
 
     add(1)
     query_budget(client, f"/admin/charity/{model}/", add)
+
+
+def test_a_receipt_costs_the_same_with_50_disbursements_drawing_on_the_gift(
+    client, query_budget, reviewers
+):
+    project = projects(1)[0]
+    gifts(project, 1)
+    donation = Donation.objects.get(project=project)
+    spend(project, reviewers, amount_fen=10)
+
+    def add(n):
+        for _ in range(n):
+            spend(project, reviewers, amount_fen=10)
+
+    def shows(response):
+        assert response.content.decode().count("采购大米 200 袋") >= 50
+
+    query_budget(client, donation.get_absolute_url(), add, shows=shows)
+
+
+@pytest.mark.parametrize("model", ["project", "organisation", "donation"])
+def test_a_charity_record_in_admin_costs_the_same_with_50_related_rows(
+    client, query_budget, reviewers, model
+):
+    client.force_login(reviewers[0])
+    organisation = organisations(1)[0]
+    project = projects(1, organisation=organisation)[0]
+    gifts(project, 1)
+    donation = Donation.objects.get(project=project)
+
+    def add(n):
+        projects(n, organisation=organisation)
+        annual_reports(organisation, n)
+        disclosures(project, n)
+        gifts(project, n)
+        for _ in range(5):
+            spend(project, reviewers, amount_fen=10)
+
+    record = {"project": project, "organisation": organisation, "donation": donation}[model]
+    query_budget(client, f"/admin/charity/{model}/{record.pk}/change/", add)

@@ -67,3 +67,10 @@ def test_the_snapshot_list_serves_24_months_from_50(client, query_budget, octobe
         assert len(response.json()) == 24
 
     query_budget(client, "/api/v1/index/snapshots/", earlier_months(october), shows=shows)
+
+
+def test_the_snapshot_admin_list_costs_the_same_with_50_months(
+    client, query_budget, october, index_editor
+):
+    client.force_login(index_editor)
+    query_budget(client, "/admin/civility_index/snapshot/", earlier_months(october))

@@ -113,3 +113,26 @@ def test_the_desk_admin_lists_cost_the_same_with_50_rows(client, query_budget, o
 
     add(1)
     query_budget(client, url, add)
+
+
+def test_a_debunk_in_admin_costs_the_same_with_50_sources_appearances_and_reports(
+    client, query_budget, office_admin
+):
+    from rumors.models import DebunkAppearance, DebunkSource
+
+    client.force_login(office_admin)
+    debunk = rows.debunks(1)[0]
+
+    def add(n):
+        for number in range(n):
+            DebunkSource.objects.create(
+                debunk=debunk, title=f"来源{number}", url=f"https://example.org/s{number}"
+            )
+            DebunkAppearance.objects.create(
+                debunk=debunk, platform="douyin", account=f"account{number}"
+            )
+        for report in rows.reports(n):
+            Report.objects.filter(pk=report.pk).update(debunk=debunk)
+
+    add(1)
+    query_budget(client, f"/admin/rumors/debunk/{debunk.pk}/change/", add)
