@@ -23,6 +23,7 @@ from rumors.models import (
     TriageTag,
 )
 from tests.rumors.conftest import report_input
+from wenzhou_portal.notifications import notify
 
 _serial = count(1)
 
@@ -90,14 +91,21 @@ def reports(n: int, *, reporter=None, lead=None, co_handler=None) -> list[Report
 
 
 def events(report: Report, n: int, *, actor=None) -> None:
-    """Steps on a report's timeline, each by a department of its own."""
+    """Steps on a report's timeline, each by a department of its own, which was told of it."""
     for _ in range(n):
         number = next(_serial)
-        ReportEvent.objects.create(
+        event = ReportEvent.objects.create(
             report=report,
             kind=EventKind.NOTE,
             actor=actor,
             department=department(),
             public_text=f"第{number}步：已联系平台核实。",
             internal_text=f"内部记录{number}",
+        )
+        notify(
+            source=event,
+            recipients=[event.department],
+            channels=["email"],
+            subject=f"举报进展{number}",
+            body="已联系平台核实。",
         )

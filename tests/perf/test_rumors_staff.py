@@ -82,7 +82,11 @@ def test_a_report_costs_staff_the_same_with_50_events_co_handlers_and_duplicates
         if on == "admin"
         else f"/api/v1/reports/{report.pk}/"
     )
-    query_budget(client, url, add, shows=lambda response: None)
+
+    def shows(response):
+        assert response.content.decode().count("已联系平台核实") >= 50
+
+    query_budget(client, url, add, shows=shows)
 
 
 @pytest.mark.parametrize(
