@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -181,27 +181,41 @@ class Match:
     reason: str
 
 
+def _earlier_in_window(report: Report) -> QuerySet[Report]:
+    window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    return Report.objects.exclude(pk=report.pk).filter(
+        created_at__gte=report.created_at - window, created_at__lte=report.created_at
+    )
+
+
+def _same_link_or_account(report: Report, earlier: QuerySet[Report], limit: int) -> list[Match]:
+    # Indexed lookups: (normalized_url, created_at) and (platform, normalized_account,
+    # created_at), newest first, so a link reported ten thousand times costs one index probe.
+    matches: list[Match] = []
+    if report.normalized_url:
+        same_link = earlier.filter(normalized_url=report.normalized_url).order_by("-created_at")
+        matches += [Match(other, 1.0, gettext("同一网址")) for other in same_link[:limit]]
+    account = report.normalized_account or account_normalise(report.account)
+    if account:
+        same_account = earlier.filter(platform=report.platform, normalized_account=account)
+        found = {match.report.pk for match in matches}
+        matches += [
+            Match(other, 1.0, gettext("同一账号"))
+            for other in same_account.order_by("-created_at")[:limit]
+            if other.pk not in found
+        ]
+    return matches
+
+
 def report_duplicate_candidates(report: Report, *, limit: int = 5) -> list[Match]:
     """Earlier reports of the same thing: same link, same account, or similar text."""
-    window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
-    earlier = (
-        Report.objects.exclude(pk=report.pk)
-        .filter(created_at__gte=report.created_at - window, created_at__lte=report.created_at)
-        .select_related("lead_department")
-    )
-    matches: dict[int, Match] = {}
-    if report.normalized_url:
-        for other in earlier.filter(normalized_url=report.normalized_url)[:limit]:
-            matches[other.pk] = Match(other, 1.0, gettext("同一网址"))
-    account = account_normalise(report.account)
-    if account:
-        same_account = earlier.filter(platform=report.platform).filter(
-            Q(account__iexact=account) | Q(account__iexact=f"@{account}")
-        )
-        for other in same_account[:limit]:
-            matches.setdefault(other.pk, Match(other, 1.0, gettext("同一账号")))
+    earlier = _earlier_in_window(report).select_related("lead_department")
+    matches = {match.report.pk: match for match in _same_link_or_account(report, earlier, limit)}
     threshold = settings.DUPLICATE_SUGGEST_THRESHOLD
-    for other, score in _similar_texts(earlier, report.content, threshold, limit):
+    with transaction.atomic():  # the trigram threshold is set for this transaction only
+        trigram_threshold_set(threshold)
+        similar = _similar_texts(earlier, report.content, threshold, limit)
+    for other, score in similar:
         if other.pk not in matches:
             matches[other.pk] = Match(
                 other, score, gettext("内容相似度 %(score)d%%") % {"score": round(score * 100)}
@@ -209,14 +223,46 @@ def report_duplicate_candidates(report: Report, *, limit: int = 5) -> list[Match
     return sorted(matches.values(), key=lambda m: (-m.score, m.report.created_at))[:limit]
 
 
+def report_duplicate_strongest(report: Report, *, threshold: float) -> Match | None:
+    """The earlier report a new one most surely repeats (for linking it automatically).
+
+    A shared link or account is certain and ends the search; otherwise the most similar
+    text at or above ``threshold``. On PostgreSQL the caller's transaction must have set
+    the trigram threshold (``trigram_threshold_set``), once for a whole batch.
+    """
+    earlier = _earlier_in_window(report)
+    certain = _same_link_or_account(report, earlier, 1)
+    if certain:
+        return certain[0]
+    similar = _similar_texts(earlier, report.content, threshold, 1)
+    if not similar:
+        return None
+    other, score = similar[0]
+    return Match(other, score, gettext("内容相似度 %(score)d%%") % {"score": round(score * 100)})
+
+
+def trigram_threshold_set(threshold: float) -> None:
+    """Let PostgreSQL's ``%`` operator (and its GIN index) select at ``threshold``, until
+    the current transaction ends; nothing elsewhere."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)]
+        )
+
+
 def _similar_texts(reports: QuerySet[Report], text: str, threshold: float, limit: int):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
+        # content %% text selects through the trigram GIN index at the threshold set for
+        # the transaction; a bare similarity(...) >= x would compare every row in the window.
         similar = (
-            reports.annotate(similarity=TrigramSimilarity("content", text))
+            reports.filter(content__trigram_similar=text)
+            .annotate(similarity=TrigramSimilarity("content", text))
             .filter(similarity__gte=threshold)
-            .order_by("-similarity")[:limit]
+            .order_by("-similarity", "created_at")[:limit]
         )
         return [(other, float(other.similarity)) for other in similar]
     # Elsewhere: character bigrams over the most recent reports in the window.
@@ -231,15 +277,24 @@ def _similar_texts(reports: QuerySet[Report], text: str, threshold: float, limit
 NGRAM_CANDIDATES = 500
 
 
-def report_cluster_root(report: Report) -> Report:
-    """The earliest report a report was linked or merged into (itself if none)."""
+def report_cluster_root(report: Report, *, parents: dict[int, Report] | None = None) -> Report:
+    """The earliest report a report was linked or merged into (itself if none).
+
+    ``parents`` holds links decided but not yet saved (a routing batch), by report id.
+    """
+    parents = parents or {}
     seen = {report.pk}
     while True:
-        parent_id = report.merged_into_id or report.duplicate_of_id
-        if parent_id is None or parent_id in seen:
+        parent = parents.get(report.pk)
+        if parent is None:
+            parent_id = report.merged_into_id or report.duplicate_of_id
+            if parent_id is None or parent_id in seen:
+                return report
+            parent = Report.objects.get(pk=parent_id)
+        if parent.pk in seen:
             return report
-        seen.add(parent_id)
-        report = Report.objects.get(pk=parent_id)
+        seen.add(parent.pk)
+        report = parent
 
 
 def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:

@@ -6,17 +6,26 @@ from django.conf import settings
 from . import services
 
 
+def _routing_batch_size() -> int:
+    return getattr(settings, "REPORT_ROUTING_BATCH_SIZE", services.routing.DEFAULT_BATCH_SIZE)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def route_pending(batch_size: int | None = None) -> int:
+    """The batch router's doorbell (debounced by intake): route every pending report."""
+    return services.reports_route_pending(batch_size=batch_size or _routing_batch_size())
+
+
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def route_report(report_id: int) -> bool:
+    # Messages queued one per report before routing was batched still route their report.
     return services.report_route(report_id=report_id)
 
 
 @shared_task
 def requeue_pending_routing() -> int:
-    return services.reports_requeue_pending(
-        older_than_seconds=settings.REPORT_ROUTING_REQUEUE_SECONDS,
-        batch=settings.REPORT_ROUTING_SWEEP_BATCH,
-    )
+    """The beat sweeper: routes what no doorbell reached (a broker or Redis outage)."""
+    return services.reports_route_pending(batch_size=_routing_batch_size())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -3,6 +3,8 @@
 import importlib
 import logging
 import os
+import threading
+import time
 
 from celery import Celery, signals
 from celery.exceptions import Retry
@@ -49,7 +51,7 @@ def task_named(name: str):
     return app.tasks[name]
 
 
-def enqueue(task_name: str, *args) -> bool:
+def enqueue(task_name: str, *args, countdown: float | None = None) -> bool:
     """Publish a task without ever failing the caller; False if the broker refused it.
 
     The database row is the truth and a beat sweeper re-queues what is missed, so a
@@ -63,7 +65,10 @@ def enqueue(task_name: str, *args) -> bool:
         logger.warning("task not published: broker out", extra={"task": task_name})
         return False
     try:
-        task_named(task_name).delay(*args)
+        if countdown is None:
+            task_named(task_name).delay(*args)
+        else:
+            task_named(task_name).apply_async(args, countdown=countdown)
     except Retry:
         # Run in-process (eager) and asked to be retried: it left its row to be retried
         # by the beat sweeper; nothing failed to publish.
@@ -82,6 +87,63 @@ def enqueue(task_name: str, *args) -> bool:
 def enqueue_on_commit(task_name: str, *args) -> None:
     """Queue the task once the current transaction commits (never a task for a rollback)."""
     transaction.on_commit(lambda: enqueue(task_name, *args))
+
+
+# The debounce's own windows, per key: when this process last rang (time.monotonic()).
+_rung: dict[str, float] = {}
+_rung_lock = threading.Lock()
+_REDIS_OUT = object()
+_clock = time.monotonic
+
+
+def enqueue_debounced(task_name: str, *, key: str, seconds: float) -> bool:
+    """Publish a task that takes no arguments at most once per ``seconds``, however often
+    it is asked for, and have it run after ``2 × seconds``; False if this call published
+    nothing (rung already in the window, or the broker refused it).
+
+    For doorbells ("there is work in the database"): a burst of a thousand calls sends
+    about one message a window. Each process keeps its own window (no Redis round trip
+    within it), then one Redis key (SET NX with the window's expiry) coalesces the
+    processes. A call swallowed by either window was asked after a message was published
+    at most two windows earlier, and that message runs after both windows have passed:
+    the run it asked for starts after it, and finds its work. When tasks run in-process
+    (eager) there is no later run to coalesce into: the task runs now.
+    """
+    if app.conf.task_always_eager:
+        return enqueue(task_name)
+    now = _clock()
+    with _rung_lock:
+        if now - _rung.get(key, float("-inf")) < seconds:
+            return False
+        _rung[key] = now
+    if not _shared_window_claim(key, seconds):
+        return False
+    return enqueue(task_name, countdown=2 * seconds)
+
+
+def _shared_window_claim(key: str, seconds: float) -> bool:
+    """Claim the window across processes (Redis SET NX PX); True without a shared cache,
+    or while Redis is out (each process's own window is then the debounce)."""
+    from django.core.cache import caches
+
+    from .cache import ResilientRedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, ResilientRedisCache):
+        return True
+    claimed = cache.guarded(
+        lambda: cache.client().set(
+            cache.make_key(f"debounce:{key}"), 1, nx=True, px=max(int(seconds * 1000), 1)
+        ),
+        _REDIS_OUT,
+    )
+    return True if claimed is _REDIS_OUT else bool(claimed)
+
+
+def debounce_reset() -> None:
+    """Forget this process's debounce windows (tests)."""
+    with _rung_lock:
+        _rung.clear()
 
 
 # The scheduler's visibility (/readyz): the worker records each run of a job in the beat

@@ -118,7 +118,10 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
     )
-    normalized_url = models.CharField(max_length=1000, blank=True, db_index=True, editable=False)
+    # Duplicate detection's keys, each indexed with created_at (Meta.indexes) so that the
+    # candidates within the window are one index probe however big the table grows.
+    normalized_url = models.CharField(max_length=1000, blank=True, editable=False)
+    normalized_account = models.CharField(max_length=200, blank=True, editable=False)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("疑似重复于"),
@@ -182,7 +185,19 @@ class Report(models.Model):
                 name="review_outcome_has_a_time",
             ),
         ]
-        indexes = [models.Index(fields=["routing_state", "created_at"])]
+        indexes = [
+            models.Index(fields=["routing_state", "created_at"]),
+            models.Index(
+                fields=["normalized_url", "created_at"],
+                name="report_url_created",
+                condition=~models.Q(normalized_url=""),
+            ),
+            models.Index(
+                fields=["platform", "normalized_account", "created_at"],
+                name="report_account_created",
+                condition=~models.Q(normalized_account=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.formatted_tracking_code} {self.get_category_display()}"

@@ -87,7 +87,8 @@ from .review import (
 from .routing import (
     office_department,
     report_route,
-    reports_requeue_pending,
+    reports_route_pending,
+    routing_kick,
     rule_match,
 )
 from .triage import report_tags_set
@@ -152,7 +153,8 @@ __all__ = [
     "report_submit",
     "report_tags_set",
     "report_unlink_duplicate",
-    "reports_requeue_pending",
+    "reports_route_pending",
+    "routing_kick",
     "rule_match",
     "tracking_code_generate",
     "tracking_code_normalise",

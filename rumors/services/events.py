@@ -17,9 +17,10 @@ from ..models import (
     EventKind,
     Report,
     ReportEvent,
+    WebhookEndpoint,
 )
 from .links import report_private_url
-from .webhooks import webhooks_record
+from .webhooks import ROUTING_KINDS, webhooks_record
 
 logger = logging.getLogger("rumors")
 
@@ -61,6 +62,32 @@ def _event(
         _tell_reporter(event)
     webhooks_record(event=event)
     return event
+
+
+def _events_record(events: list[ReportEvent]) -> list[ReportEvent]:
+    """Record many steps (unsaved ReportEvents, as ``_event`` would build them) in one
+    insert, with what ``_event`` does for each: the reporter told of a step with public
+    text, and a webhook delivery recorded for each active endpoint of the department."""
+    created = ReportEvent.objects.bulk_create(events)
+    heard = {
+        event.report.lead_department_id
+        for event in created
+        if event.kind in ROUTING_KINDS or event.from_status != event.to_status
+    } - {None}
+    # One query says which departments listen at all; most steps then cost nothing more.
+    listening = set(
+        WebhookEndpoint.objects.filter(
+            department_id__in=heard, is_active=True, department__is_active=True
+        ).values_list("department_id", flat=True)
+        if heard
+        else ()
+    )
+    for event in created:
+        if event.public_text:
+            _tell_reporter(event)  # nothing to do (no query) unless the reporter consented
+        if event.report.lead_department_id in listening:
+            webhooks_record(event=event)
+    return created
 
 
 def _tell_reporter(event: ReportEvent) -> None:

@@ -11,12 +11,11 @@ from django.utils.translation import gettext
 
 from wenzhou_portal import aigc
 from wenzhou_portal import images as evidence_files
-from wenzhou_portal.celery import enqueue_on_commit
 from wenzhou_portal.codes import CROCKFORD, code_generate, code_normalise  # noqa: F401  (CROCKFORD re-exported)
 from wenzhou_portal.districts import District
 from wenzhou_portal.phones import mobile_normalise
 
-from ..matching import url_normalise
+from ..matching import account_normalise, url_normalise
 from ..models import (
     AiLabel,
     Category,
@@ -29,6 +28,7 @@ from ..models import (
     Status,
 )
 from .events import TransitionError, _event
+from .routing import routing_kick_on_commit
 
 TRACKING_CODE_LENGTH = 16
 
@@ -154,7 +154,8 @@ def report_submit(
     reporter=None,
     queue_routing: bool = True,
 ) -> Report:
-    """Save a citizen's report with its evidence and queue routing after commit.
+    """Save a citizen's report (pending routing) with its evidence and its first event,
+    in one transaction, and ring the batch router's doorbell after commit.
 
     With queue_routing=False the report waits for the beat sweeper, as after a broker
     outage (used for imports and demo data).
@@ -176,7 +177,8 @@ def report_submit(
             evidence_files.delete_private(path)
         raise
     if queue_routing:
-        enqueue_on_commit("rumors.tasks.route_report", report.pk)
+        # One debounced doorbell for the batch router, not a message per report.
+        routing_kick_on_commit()
     return report
 
 
@@ -192,6 +194,7 @@ def _create_with_unique_code(data: ReportInput, reporter) -> Report:
                     url=data.url,
                     normalized_url=url_normalise(data.url),
                     account=data.account,
+                    normalized_account=account_normalise(data.account)[:200],
                     place_description=data.place_description,
                     content=data.content,
                     seen_at=data.seen_at,

@@ -1,14 +1,25 @@
-"""Routing: the most specific rule names the lead department; a task routes a report once."""
+"""Routing: the most specific rule names the lead department; pending reports are routed
+in batches, each exactly once.
 
-from datetime import timedelta
+Intake leaves a report pending and rings one debounced doorbell (``routing_kick``): a
+burst of a thousand reports sends about one message a second, not a thousand. The task
+behind it, and the beat sweeper, call ``reports_route_pending``, which claims pending
+reports with ``SELECT … FOR UPDATE SKIP LOCKED`` (two routers never take the same row),
+routes a whole batch with the rules, the office and the calendar loaded once, and writes
+the reports, their events and their co-handlers in bulk, in the batch's transaction: a
+worker that dies mid-batch rolls it back and leaves its reports pending for the next.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from wenzhou_portal.celery import enqueue
+from wenzhou_portal.celery import enqueue_debounced
 
 from .. import selectors
 from ..models import (
@@ -16,12 +27,20 @@ from ..models import (
     DepartmentKind,
     EventKind,
     Report,
+    ReportEvent,
     RoutingRule,
     RoutingState,
     Status,
 )
-from ..workdays import work_calendar
-from .events import _event
+from ..workdays import WorkCalendar, work_calendar
+from .events import _event, _events_record
+
+ROUTE_PENDING_TASK = "rumors.tasks.route_pending"
+# One doorbell a second at most, across every web process (a Redis key; a process-local
+# one while Redis is out). The task runs after the window, so it also finds every report
+# whose doorbell the window swallowed.
+KICK_DEBOUNCE_SECONDS = 1.0
+DEFAULT_BATCH_SIZE = 200
 
 
 def office_department() -> Department:
@@ -32,54 +51,215 @@ def office_department() -> Department:
     return department
 
 
-def rule_match(*, category: str, platform: str, district: str) -> RoutingRule | None:
-    """The most specific active rule for these facts; ties prefer category, then district."""
-    candidates = (
+def _active_rules() -> list[RoutingRule]:
+    active_co_handlers = Department.objects.filter(is_active=True).order_by("pk")
+    return list(
         RoutingRule.objects.filter(is_active=True, lead_department__is_active=True)
-        .filter(Q(category=category) | Q(category=""))
-        .filter(Q(platform=platform) | Q(platform=""))
-        .filter(Q(district=district) | Q(district=""))
         .select_related("lead_department")
+        .prefetch_related(Prefetch("co_handlers", queryset=active_co_handlers))
+    )
+
+
+def _best_rule(
+    rules: list[RoutingRule], *, category: str, platform: str, district: str
+) -> RoutingRule | None:
+    """The most specific of ``rules`` matching these facts; ties prefer category, then district."""
+    matching = (
+        rule
+        for rule in rules
+        if rule.category in ("", category)
+        and rule.platform in ("", platform)
+        and rule.district in ("", district)
     )
     return max(
-        candidates,
+        matching,
         key=lambda rule: (rule.specificity, bool(rule.category), bool(rule.district), -rule.pk),
         default=None,
     )
 
 
-def report_route(*, report_id: int) -> bool:
-    """Route a pending report once; a second delivery of the same task changes nothing."""
-    with transaction.atomic():
-        claimed = Report.objects.filter(pk=report_id, routing_state=RoutingState.PENDING).update(
-            routing_state=RoutingState.DONE
-        )
-        if not claimed:
-            return False
-        report = Report.objects.select_for_update().get(pk=report_id)
-        _apply_routing(report, kind=EventKind.ROUTED)
-        _link_duplicate(report)
-        return True
+def rule_match(*, category: str, platform: str, district: str) -> RoutingRule | None:
+    """The most specific active rule for these facts; ties prefer category, then district."""
+    return _best_rule(_active_rules(), category=category, platform=platform, district=district)
 
 
-def _link_duplicate(report: Report) -> None:
-    """Link a new report to an earlier one of the same thing when the match is strong."""
-    best = next(iter(selectors.report_duplicate_candidates(report, limit=1)), None)
-    if best is None or best.score < settings.DUPLICATE_AUTO_THRESHOLD:
-        return
-    primary = selectors.report_cluster_root(best.report)
-    report.duplicate_of = primary
-    report.save(update_fields=["duplicate_of", "updated_at"])
-    _event(
-        report,
-        kind=EventKind.NOTE,
-        from_status=report.status,
-        internal_text=gettext("自动识别为 %(code)s 的重复举报（%(reason)s），可撤销。")
-        % {"code": primary.formatted_tracking_code, "reason": best.reason},
+def routing_kick() -> bool:
+    """Ask for a routing run soon (after commit); at most one message per debounce window.
+
+    False when the doorbell was already rung in this window or the broker refused it; the
+    report waits for the run already asked for, or for the sweeper.
+    """
+    return enqueue_debounced(
+        ROUTE_PENDING_TASK, key="rumors:routing-kick", seconds=KICK_DEBOUNCE_SECONDS
     )
 
 
+def routing_kick_on_commit() -> None:
+    transaction.on_commit(routing_kick)
+
+
+@dataclass
+class _RoutingContext:
+    """What routing a batch reads once: the rules, the office, the calendar, the time."""
+
+    rules: list[RoutingRule]
+    office: Department
+    calendar: WorkCalendar
+    now: datetime
+
+    @classmethod
+    def load(cls) -> "_RoutingContext":
+        return cls(_active_rules(), office_department(), work_calendar(), timezone.now())
+
+
+def reports_route_pending(*, batch_size: int = DEFAULT_BATCH_SIZE, limit: int | None = None) -> int:
+    """Route pending reports, oldest first, batch after batch until none is left (or
+    ``limit`` were routed); returns how many this call routed.
+
+    Each batch is one transaction that claims its rows with SKIP LOCKED, so routers
+    running side by side share the work and never route a report twice.
+    """
+    routed = 0
+    while limit is None or routed < limit:
+        size = batch_size if limit is None else min(batch_size, limit - routed)
+        with transaction.atomic():
+            claimed = list(
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(routing_state=RoutingState.PENDING)
+                .order_by("created_at", "pk")[:size]
+            )
+            if claimed:
+                _route_batch(claimed)
+        routed += len(claimed)
+        if len(claimed) < size:
+            break
+    return routed
+
+
+def report_route(*, report_id: int) -> bool:
+    """Route one pending report; a second delivery of the same task changes nothing."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .filter(pk=report_id, routing_state=RoutingState.PENDING)
+            .first()
+        )
+        if report is None:
+            return False
+        _route_batch([report])
+        return True
+
+
+def _route_batch(reports: list[Report]) -> None:
+    """Route claimed (locked) reports: fields, co-handlers, links and events in bulk."""
+    context = _RoutingContext.load()
+    events: list[ReportEvent] = []
+    co_handler_rows = []
+    CoHandler = Report.co_handlers.through
+    for report in reports:
+        events.append(_routed(report, context))
+        rule = report.routing_rule
+        if rule is not None:
+            co_handler_rows += [
+                CoHandler(report_id=report.pk, department_id=department.pk)
+                for department in rule.co_handlers.all()
+            ]
+    events += _link_duplicates(reports)
+    Report.objects.bulk_update(reports, _ROUTED_FIELDS)
+    # A pending report has no co-handlers yet; cleared anyway, as a full routing does.
+    CoHandler.objects.filter(report_id__in=[report.pk for report in reports]).delete()
+    CoHandler.objects.bulk_create(co_handler_rows)
+    _events_record(events)
+
+
+_ROUTED_FIELDS = [
+    "routing_state",
+    "routed_at",
+    "routing_rule",
+    "due_warning_sent_at",
+    "reminder_sent_at",
+    "escalated_at",
+    "status",
+    "lead_department",
+    "due_at",
+    "duplicate_of",
+    "updated_at",
+]
+
+
+def _routed(report: Report, context: _RoutingContext) -> ReportEvent:
+    """Set a report's routing fields (unsaved); its ROUTED or TRIAGED event (unsaved)."""
+    from_status = report.status
+    rule = _best_rule(
+        context.rules,
+        category=report.category,
+        platform=report.platform,
+        district=report.district,
+    )
+    report.routing_state = RoutingState.DONE
+    report.routed_at = report.updated_at = context.now
+    report.routing_rule = rule
+    report.due_warning_sent_at = report.reminder_sent_at = report.escalated_at = None
+    if rule is None:
+        report.status = Status.TRIAGE
+        report.lead_department = context.office
+        report.due_at = None
+        return _unsaved_event(
+            report,
+            kind=EventKind.TRIAGED,
+            department=context.office,
+            from_status=from_status,
+            public_text=gettext("您的举报已受理，正在由网信办人工分办。"),
+            internal_text=gettext("没有匹配的分办规则，转入网信办人工分办队列。"),
+        )
+    report.status = Status.ROUTED
+    report.lead_department = rule.lead_department
+    report.due_at = context.calendar.add_working_days(context.now, rule.working_days)
+    return _unsaved_event(
+        report,
+        kind=EventKind.ROUTED,
+        department=rule.lead_department,
+        from_status=from_status,
+        public_text=gettext("您的举报已转交%(department)s办理。")
+        % {"department": rule.lead_department.name},
+        internal_text=gettext("按分办规则：%(rule)s") % {"rule": rule},
+    )
+
+
+def _unsaved_event(report: Report, **fields) -> ReportEvent:
+    # The fields _event gives a step, for _events_record to save in bulk.
+    return ReportEvent(report=report, to_status=report.status, due_at=report.due_at, **fields)
+
+
+def _link_duplicates(reports: list[Report]) -> list[ReportEvent]:
+    """Link each report to an earlier one of the same thing when the match is strong;
+    a NOTE event (unsaved) per link. Reports earlier in the batch count as earlier."""
+    threshold = settings.DUPLICATE_AUTO_THRESHOLD
+    selectors.trigram_threshold_set(threshold)  # once for the batch's transaction
+    linked: dict[int, Report] = {}
+    notes = []
+    for report in reports:
+        best = selectors.report_duplicate_strongest(report, threshold=threshold)
+        if best is None or best.score < threshold:
+            continue
+        primary = selectors.report_cluster_root(best.report, parents=linked)
+        if primary.pk == report.pk:
+            continue
+        report.duplicate_of = linked[report.pk] = primary
+        notes.append(
+            _unsaved_event(
+                report,
+                kind=EventKind.NOTE,
+                from_status=report.status,
+                internal_text=gettext("自动识别为 %(code)s 的重复举报（%(reason)s），可撤销。")
+                % {"code": primary.formatted_tracking_code, "reason": best.reason},
+            )
+        )
+    return notes
+
+
 def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = "") -> None:
+    """Route one report again (a correction): the same rules, one event saying why."""
     from_status = report.status
     rule = rule_match(category=report.category, platform=report.platform, district=report.district)
     now = timezone.now()
@@ -107,7 +287,7 @@ def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = ""
     report.lead_department = rule.lead_department
     report.due_at = work_calendar().add_working_days(now, rule.working_days)
     report.save()
-    report.co_handlers.set(rule.co_handlers.filter(is_active=True))
+    report.co_handlers.set(rule.co_handlers.all())
     _event(
         report,
         kind=kind,
@@ -118,15 +298,3 @@ def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = ""
         % {"department": rule.lead_department.name},
         internal_text=why or gettext("按分办规则：%(rule)s") % {"rule": rule},
     )
-
-
-def reports_requeue_pending(*, older_than_seconds: int, batch: int) -> int:
-    """Queue routing again for reports whose doorbell was missed; returns how many."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-
-    ids = list(
-        Report.objects.filter(routing_state=RoutingState.PENDING, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    return sum(enqueue("rumors.tasks.route_report", pk) for pk in ids)
