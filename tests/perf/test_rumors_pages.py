@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from rumors import services
-from rumors.models import Debunk, DebunkAppearance, DebunkSource
+from rumors.models import Debunk, DebunkAppearance, DebunkSource, Report
 from tests.perf import rows
 from wenzhou_portal.phone_verification import phone_hash
 
@@ -148,3 +148,20 @@ def test_open311_names_each_requests_agency(client, query_budget):
         add,
         shows=lambda response: _shows(add.made[-1].lead_department.name)(response),
     )
+
+
+def test_the_confirmation_costs_the_same_with_50_debunks_it_may_answer(client, query_budget):
+    from rumors.views import SUBMITTED_SESSION_KEY
+
+    report = rows.reports(1)[0]
+    Report.objects.filter(pk=report.pk).update(content="微信群里说鹿城区下周全面停水三天。")
+    rows.debunks(1)
+    session = client.session
+    session[SUBMITTED_SESSION_KEY] = report.tracking_code
+    session.save()
+
+    def shows(response):
+        # The debunks on the same water rumor are offered as answers.
+        assert "鹿城区停水第" in response.content.decode()
+
+    query_budget(client, "/reports/submitted/", rows.debunks, shows=shows)
