@@ -180,10 +180,12 @@ def markdown(results: dict, cached_pages: tuple[str, ...]) -> str:
             "",
             "## Index recomputation",
             "",
-            "Each in a process of its own calling `civility_index.services.snapshot_compute` "
-            "month by month (what the worker's `recompute_period` task runs); peak memory is "
-            "that process's `ru_maxrss`. The floor is one bare SQL `GROUP BY` (month, district) "
-            "over the same reports.",
+            "Each in a fresh process running the worker's task "
+            "`civility_index.tasks.recompute_period` (`services.snapshot_compute`) month by "
+            "month, oldest first; peak memory is that process's `ru_maxrss` (it starts as a "
+            "worker does: Django set up, every app imported). The floor is one bare SQL "
+            "`GROUP BY` (month, district) computing the same report figures over the same rows, "
+            "best of three after a warm-up.",
             "",
             "| months | reports | seconds | floor s | ratio to floor | queries (on reports) | peak MB |",
             "|---:|---:|---:|---:|---:|---:|---:|",

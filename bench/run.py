@@ -390,8 +390,12 @@ class Bench:
         # The worker stops first: the routing figure is one process's, not two competing.
         worker = self.processes.pop("celery", None)
         if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
+            os.killpg(worker.pid, signal.SIGTERM)  # a warm shutdown finishes its task
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=5)
         log("routing pending reports with one worker")
         self.results["routing"] = self.run_json("routing", [PYTHON, "-m", "bench.routing"])
 
