@@ -17,6 +17,7 @@ BENCH_DURATION (seconds per wrk run, default 10), BENCH_CONNECTIONS (default 16)
 BENCH_ROUTING_SECONDS (routing's time budget, default 180).
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -157,15 +158,24 @@ class Bench:
         for name, process in list(self.processes.items()):
             if process.poll() is None:
                 try:
-                    os.killpg(process.pid, signal.SIGTERM)
+                    # The main process only: gunicorn's master and Celery's worker stop
+                    # their children gracefully; the group is killed if they do not.
+                    os.kill(process.pid, signal.SIGTERM)
                     process.wait(timeout=20)
                 except ProcessLookupError:
                     pass
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=5)
+            self.kill_leftovers(process)
             log(f"stopped {name}")
         self.processes.clear()
+
+    @staticmethod
+    def kill_leftovers(process: subprocess.Popen) -> None:
+        """Anything still in the process group we started (it is ours alone)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -390,12 +400,13 @@ class Bench:
         # The worker stops first: the routing figure is one process's, not two competing.
         worker = self.processes.pop("celery", None)
         if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)  # a warm shutdown finishes its task
+            os.kill(worker.pid, signal.SIGTERM)  # a warm shutdown finishes its task
             try:
                 worker.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(timeout=5)
+            self.kill_leftovers(worker)
         log("routing pending reports with one worker")
         self.results["routing"] = self.run_json("routing", [PYTHON, "-m", "bench.routing"])
 
