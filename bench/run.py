@@ -6,7 +6,9 @@
 3. recomputes the index for one month and for 24 months, each in a process of its own,
    against the bare SQL aggregate (bench.recompute);
 4. starts gunicorn (2 × cores sync workers, DJANGO_ENV=production, the bench URLconf)
-   and a Celery worker, and measures each path with wrk on loopback;
+   and a Celery worker, has the worker recompute the 24 months and the current one and
+   reads its peak memory (bench.worker_recompute), and measures each path with wrk on
+   loopback;
 5. routes a burst of pending reports with one worker (bench.routing);
 6. writes bench/results/latest.json and latest.md; stops everything it started, also on
    failure.
@@ -271,6 +273,13 @@ class Bench:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz within 60 s")
 
+    def worker_recompute(self) -> None:
+        """The index's months recomputed by the worker itself, and the worker's peak memory."""
+        log("index recomputation through the Celery worker")
+        result = self.run_json("worker-recompute", [PYTHON, "-m", "bench.worker_recompute"])
+        result["worker_peak_rss_mb"] = self.peak_rss_mb(self.processes["celery"].pid)
+        self.results["worker_recompute"] = result
+
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
@@ -470,6 +479,7 @@ class Bench:
             self.load()
             self.recompute()
             self.start_portal()
+            self.worker_recompute()
             self.measure_http()
             self.routing()
         except Exception as error:  # written down in the results, then re-raised
