@@ -1,6 +1,7 @@
 """Every read of the report desk that is more than a lookup, scoped in one place."""
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -241,6 +242,81 @@ def report_duplicate_strongest(report: Report, *, threshold: float) -> Match | N
     return Match(other, score, gettext("内容相似度 %(score)d%%") % {"score": round(score * 100)})
 
 
+# Per report of a batch: the newest earlier report in the window with the same link, with
+# the same account, and (only when neither matched) the most similar text, each a probe of
+# its index: (normalized_url, created_at), (platform, normalized_account, created_at) and
+# the trigram GIN index on content (``%%``, at the threshold set for the transaction).
+_STRONGEST_DUPLICATES_SQL = """
+    SELECT p.id, u.id, a.id, t.id, t.similarity
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
+                %s::timestamptz[]) AS p(id, url, platform, account, content, created_at)
+    LEFT JOIN LATERAL (
+        SELECT r.id FROM rumors_report r
+        WHERE p.url <> '' AND r.normalized_url <> '' AND r.normalized_url = p.url
+          AND r.created_at >= p.created_at - %s AND r.created_at <= p.created_at AND r.id <> p.id
+        ORDER BY r.created_at DESC LIMIT 1
+    ) u ON true
+    LEFT JOIN LATERAL (
+        SELECT r.id FROM rumors_report r
+        WHERE p.account <> '' AND r.normalized_account <> ''
+          AND r.platform = p.platform AND r.normalized_account = p.account
+          AND r.created_at >= p.created_at - %s AND r.created_at <= p.created_at AND r.id <> p.id
+        ORDER BY r.created_at DESC LIMIT 1
+    ) a ON true
+    LEFT JOIN LATERAL (
+        SELECT r.id, similarity(r.content, p.content) AS similarity FROM rumors_report r
+        WHERE u.id IS NULL AND a.id IS NULL AND r.content %% p.content
+          AND r.created_at >= p.created_at - %s AND r.created_at <= p.created_at AND r.id <> p.id
+          AND similarity(r.content, p.content) >= %s
+        ORDER BY 2 DESC, r.created_at LIMIT 1
+    ) t ON true
+"""
+
+
+def reports_duplicate_strongest(reports: Sequence[Report], *, threshold: float) -> dict[int, Match]:
+    """``report_duplicate_strongest`` for a batch of reports, by report id (those with a
+    match only). On PostgreSQL one query answers the whole batch: per report, a lateral
+    probe of the link index, of the account index and, only when neither matched, of the
+    trigram index within the window; then the matched reports in one more."""
+    if connection.vendor != "postgresql":
+        found = {}
+        for report in reports:
+            match = report_duplicate_strongest(report, threshold=threshold)
+            if match is not None:
+                found[report.pk] = match
+        return found
+    if not reports:
+        return {}
+    window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    columns = (
+        [report.pk for report in reports],
+        [report.normalized_url for report in reports],
+        [report.platform for report in reports],
+        [report.normalized_account or account_normalise(report.account) for report in reports],
+        [report.content for report in reports],
+        [report.created_at for report in reports],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_STRONGEST_DUPLICATES_SQL, [*columns, window, window, window, threshold])
+        rows = cursor.fetchall()
+    matched = Report.objects.in_bulk(
+        {other for row in rows for other in row[1:4] if other is not None}
+    )
+    found = {}
+    for report_id, same_link, same_account, similar, score in rows:
+        if same_link is not None:
+            found[report_id] = Match(matched[same_link], 1.0, gettext("同一网址"))
+        elif same_account is not None:
+            found[report_id] = Match(matched[same_account], 1.0, gettext("同一账号"))
+        elif similar is not None:
+            found[report_id] = Match(
+                matched[similar],
+                float(score),
+                gettext("内容相似度 %(score)d%%") % {"score": round(float(score) * 100)},
+            )
+    return found
+
+
 def trigram_threshold_set(threshold: float) -> None:
     """Let PostgreSQL's ``%`` operator (and its GIN index) select at ``threshold``, until
     the current transaction ends; nothing elsewhere."""
@@ -277,12 +353,18 @@ def _similar_texts(reports: QuerySet[Report], text: str, threshold: float, limit
 NGRAM_CANDIDATES = 500
 
 
-def report_cluster_root(report: Report, *, parents: dict[int, Report] | None = None) -> Report:
+def report_cluster_root(
+    report: Report,
+    *,
+    parents: dict[int, Report] | None = None,
+    loaded: dict[int, Report] | None = None,
+) -> Report:
     """The earliest report a report was linked or merged into (itself if none).
 
-    ``parents`` holds links decided but not yet saved (a routing batch), by report id.
+    ``parents`` holds links decided but not yet saved (a routing batch), by report id;
+    ``loaded`` reports already read (``reports_ancestry``), so a walk costs no query.
     """
-    parents = parents or {}
+    parents, loaded = parents or {}, loaded or {}
     seen = {report.pk}
     while True:
         parent = parents.get(report.pk)
@@ -290,11 +372,25 @@ def report_cluster_root(report: Report, *, parents: dict[int, Report] | None = N
             parent_id = report.merged_into_id or report.duplicate_of_id
             if parent_id is None or parent_id in seen:
                 return report
-            parent = Report.objects.get(pk=parent_id)
+            parent = loaded.get(parent_id) or Report.objects.get(pk=parent_id)
         if parent.pk in seen:
             return report
         seen.add(parent.pk)
         report = parent
+
+
+def reports_ancestry(reports: Iterable[Report]) -> dict[int, Report]:
+    """These reports and every report they were linked or merged into, up to each root,
+    by id: one query per level of the chains, not one per report."""
+    loaded = {report.pk: report for report in reports}
+    wanted = {r.merged_into_id or r.duplicate_of_id for r in loaded.values()} - {None}
+    while wanted - loaded.keys():
+        found = Report.objects.in_bulk(wanted - loaded.keys())
+        if not found:
+            break
+        loaded.update(found)
+        wanted = {r.merged_into_id or r.duplicate_of_id for r in found.values()} - {None}
+    return loaded
 
 
 def reports_with_heat(reports: QuerySet[Report]) -> QuerySet[Report]:

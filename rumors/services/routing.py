@@ -100,7 +100,8 @@ def routing_kick_on_commit() -> None:
 
 @dataclass
 class _RoutingContext:
-    """What routing a batch reads once: the rules, the office, the calendar, the time."""
+    """What routing reads once per run: the rules, the office, the calendar; and the
+    time of the batch being routed."""
 
     rules: list[RoutingRule]
     office: Department
@@ -119,17 +120,21 @@ def reports_route_pending(*, batch_size: int = DEFAULT_BATCH_SIZE, limit: int | 
     Each batch is one transaction that claims its rows with SKIP LOCKED, so routers
     running side by side share the work and never route a report twice.
     """
+    # Read once per call, before any row is claimed (the office is created, the first
+    # time, in a transaction of its own: never while holding claimed rows).
+    context = _RoutingContext.load()
     routed = 0
     while limit is None or routed < limit:
         size = batch_size if limit is None else min(batch_size, limit - routed)
         with transaction.atomic():
             claimed = list(
-                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                Report.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
                 .filter(routing_state=RoutingState.PENDING)
                 .order_by("created_at", "pk")[:size]
             )
             if claimed:
-                _route_batch(claimed)
+                context.now = timezone.now()
+                _route_batch(claimed, context)
         routed += len(claimed)
         if len(claimed) < size:
             break
@@ -138,21 +143,22 @@ def reports_route_pending(*, batch_size: int = DEFAULT_BATCH_SIZE, limit: int | 
 
 def report_route(*, report_id: int) -> bool:
     """Route one pending report; a second delivery of the same task changes nothing."""
+    context = _RoutingContext.load()
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update(of=("self",))
+            Report.objects.select_for_update(no_key=True, of=("self",))
             .filter(pk=report_id, routing_state=RoutingState.PENDING)
             .first()
         )
         if report is None:
             return False
-        _route_batch([report])
+        context.now = timezone.now()
+        _route_batch([report], context)
         return True
 
 
-def _route_batch(reports: list[Report]) -> None:
+def _route_batch(reports: list[Report], context: "_RoutingContext") -> None:
     """Route claimed (locked) reports: fields, co-handlers, links and events in bulk."""
-    context = _RoutingContext.load()
     events: list[ReportEvent] = []
     co_handler_rows = []
     CoHandler = Report.co_handlers.through
@@ -165,26 +171,36 @@ def _route_batch(reports: list[Report]) -> None:
                 for department in rule.co_handlers.all()
             ]
     events += _link_duplicates(reports)
-    Report.objects.bulk_update(reports, _ROUTED_FIELDS)
+    _save_routed(reports, context)
     # A pending report has no co-handlers yet; cleared anyway, as a full routing does.
     CoHandler.objects.filter(report_id__in=[report.pk for report in reports]).delete()
     CoHandler.objects.bulk_create(co_handler_rows)
     _events_record(events)
 
 
-_ROUTED_FIELDS = [
-    "routing_state",
-    "routed_at",
-    "routing_rule",
-    "due_warning_sent_at",
-    "reminder_sent_at",
-    "escalated_at",
-    "status",
-    "lead_department",
-    "due_at",
-    "duplicate_of",
-    "updated_at",
-]
+def _save_routed(reports: list[Report], context: "_RoutingContext") -> None:
+    """Save the batch's routing: one UPDATE per rule applied (the reports a rule routes
+    share every routed field), and the duplicate links in one more."""
+    by_outcome: dict[tuple, list[int]] = {}
+    for report in reports:
+        outcome = (report.status, report.lead_department_id, report.routing_rule_id, report.due_at)
+        by_outcome.setdefault(outcome, []).append(report.pk)
+    for (status, lead_department_id, routing_rule_id, due_at), ids in by_outcome.items():
+        Report.objects.filter(pk__in=ids).update(
+            routing_state=RoutingState.DONE,
+            routed_at=context.now,
+            updated_at=context.now,
+            routing_rule_id=routing_rule_id,
+            status=status,
+            lead_department_id=lead_department_id,
+            due_at=due_at,
+            due_warning_sent_at=None,
+            reminder_sent_at=None,
+            escalated_at=None,
+        )
+    linked = [report for report in reports if report.duplicate_of_id is not None]
+    if linked:
+        Report.objects.bulk_update(linked, ["duplicate_of"])
 
 
 def _routed(report: Report, context: _RoutingContext) -> ReportEvent:
@@ -236,13 +252,15 @@ def _link_duplicates(reports: list[Report]) -> list[ReportEvent]:
     a NOTE event (unsaved) per link. Reports earlier in the batch count as earlier."""
     threshold = settings.DUPLICATE_AUTO_THRESHOLD
     selectors.trigram_threshold_set(threshold)  # once for the batch's transaction
+    strongest = selectors.reports_duplicate_strongest(reports, threshold=threshold)
+    loaded = selectors.reports_ancestry(match.report for match in strongest.values())
     linked: dict[int, Report] = {}
     notes = []
     for report in reports:
-        best = selectors.report_duplicate_strongest(report, threshold=threshold)
+        best = strongest.get(report.pk)
         if best is None or best.score < threshold:
             continue
-        primary = selectors.report_cluster_root(best.report, parents=linked)
+        primary = selectors.report_cluster_root(best.report, parents=linked, loaded=loaded)
         if primary.pk == report.pk:
             continue
         report.duplicate_of = linked[report.pk] = primary
