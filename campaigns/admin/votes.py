@@ -20,6 +20,22 @@ class JuryScoreInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ()
 
+    def get_queryset(self, request):
+        # Each row's title names its nominee: read with the scores, not once per row.
+        return super().get_queryset(request).select_related("candidate", "juror")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "juror":
+            # The jurors to choose from, read once per request: each row's select would
+            # otherwise read them again (one query per score), and admin builds this form
+            # more than once a page. Validation still checks the chosen juror against the
+            # field's queryset.
+            if not hasattr(request, "_jury_choices"):
+                request._jury_choices = list(field.choices)
+            field.choices = request._jury_choices
+        return field
+
 
 class RejectionForm(forms.Form):
     # Required-ness is the service's rule (entry_moderate); the form only shapes input.

@@ -1,11 +1,15 @@
 """Query budgets of the campaigns: the list, a campaign's page, the API and admin lists."""
 
+import itertools
+
 import pytest
 
-from campaigns.models import Campaign, Candidate
+from campaigns.models import Campaign, Candidate, JuryScore
 from tests.perf.campaign_rows import campaigns, candidates, registrations, signatures
 
 pytestmark = pytest.mark.django_db
+
+JURORS = itertools.count(1)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +97,24 @@ def test_a_campaign_in_admin_costs_the_same_with_50_candidates_and_figures(
 
     add(1)
     query_budget(client, f"/admin/campaigns/campaign/{campaign.pk}/change/", add)
+
+
+def test_a_nominee_in_admin_costs_the_same_with_50_jurors_scores(
+    client, query_budget, campaign_editor, make_staff
+):
+    from wenzhou_portal.roles import Role
+
+    client.force_login(campaign_editor)
+    vote = campaigns(1, "vote")[0]
+    candidates(vote, 1, juror=campaign_editor)
+    nominee = Candidate.objects.get(campaign=vote)
+
+    def add(n):
+        for _ in range(n):
+            juror = make_staff(f"juror_{next(JURORS)}", Role.CAMPAIGN_EDITOR)
+            JuryScore.objects.create(candidate=nominee, juror=juror, score=70)
+
+    def shows(response):
+        assert response.content.decode().count('value="70"') >= 49
+
+    query_budget(client, f"/admin/campaigns/candidate/{nominee.pk}/change/", add, shows=shows)
