@@ -9,6 +9,7 @@ edits of a draft project or an unpublished pact version are audited by the servi
 """
 
 from django.contrib import admin
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -177,9 +178,13 @@ class PactVersionAdmin(ReadOnlyRecordAdmin):
             return ("number", "title", "text", "published_at")
         return super().get_readonly_fields(request, obj)
 
-    @admin.display(description=_("签署组织数"))
+    def get_queryset(self, request):
+        # Counted in the list query itself, not one query per version.
+        return super().get_queryset(request).annotate(signatures_counted=Count("signatures"))
+
+    @admin.display(description=_("签署组织数"), ordering="signatures_counted")
     def signature_count(self, obj: PactVersion) -> int:
-        return obj.signatures.count()
+        return obj.signatures_counted
 
     @admin.action(description=_("发布所选版本（所有组织须重新签署后才能开设新项目）"))
     def publish(self, request, queryset):
@@ -223,6 +228,10 @@ class CorrectionInline(admin.TabularInline):
     fields = ("made_at", "kind", "field", "old_value", "new_value", "note", "made_by")
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        # Each row names its project and who made it: read with the rows, not once per row.
+        return super().get_queryset(request).select_related("project", "made_by")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -1,5 +1,7 @@
 """Query budgets of 乐善365: the lists, a project, its ledger, an organisation, the API, admin."""
 
+import itertools
+
 import pytest
 from django.utils import timezone
 
@@ -9,6 +11,8 @@ from tests.charity.donation_support import spend
 from tests.perf.charity_rows import annual_reports, disclosures, gifts, organisations, projects
 
 pytestmark = pytest.mark.django_db
+
+EDITORS = itertools.count(1)
 
 
 @pytest.mark.parametrize(
@@ -167,3 +171,56 @@ def test_a_charity_record_in_admin_costs_the_same_with_50_related_rows(
 
     record = {"project": project, "organisation": organisation, "donation": donation}[model]
     query_budget(client, f"/admin/charity/{model}/{record.pk}/change/", add)
+
+
+def test_the_pact_versions_cost_the_same_with_50_versions_and_their_signatures(
+    client, query_budget, reviewers
+):
+    from charity.models import PactVersion
+
+    client.force_login(reviewers[0])
+
+    def add(n):
+        first = (
+            PactVersion.objects.order_by("-number").values_list("number", flat=True).first()
+        ) or 0
+        for number in range(first + 1, first + n + 1):
+            version = makers.pact(number)
+            for organisation in organisations(2):
+                PactSignature.objects.create(
+                    organisation=organisation,
+                    version=version,
+                    signer_name="陈明",
+                    signer_title="理事长",
+                    signed_at=timezone.now(),
+                )
+
+    add(1)
+    query_budget(client, "/admin/charity/pactversion/", add)
+
+
+def test_a_project_in_admin_costs_the_same_with_50_corrections_by_50_reviewers(
+    client, query_budget, reviewers, make_staff
+):
+    from charity.models import Correction
+    from wenzhou_portal.roles import Role
+
+    client.force_login(reviewers[0])
+    project = projects(1)[0]
+
+    def add(n):
+        for _ in range(n):
+            number = next(EDITORS)
+            Correction.objects.create(
+                project=project,
+                kind="correction",
+                field="summary",
+                old_value="旧",
+                new_value="新",
+                note=f"第{number}次更正",
+                made_at=timezone.now(),
+                made_by=make_staff(f"charity_editor_{number}", Role.CHARITY_REVIEWER),
+            )
+
+    add(1)
+    query_budget(client, f"/admin/charity/project/{project.pk}/change/", add)
