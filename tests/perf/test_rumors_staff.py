@@ -11,10 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(request, office_admin, lucheng_handler, lucheng_office):
-    """The office admin (sees every report) or a Lucheng handler (sees Lucheng's)."""
+def staff(request, office_admin, auditor, lucheng_handler, lucheng_office):
+    """The office admin and the auditor (see every report) or a Lucheng handler (sees
+    what Lucheng leads or co-handles)."""
     if request.param == "office_admin":
         return office_admin, None
+    if request.param == "auditor":
+        return auditor, None
     return lucheng_handler, lucheng_office
 
 
@@ -37,7 +40,7 @@ def _shows_newest(add):
     return check
 
 
-@pytest.mark.parametrize("staff", ["office_admin", "lucheng_handler"], indirect=True)
+@pytest.mark.parametrize("staff", ["office_admin", "auditor", "lucheng_handler"], indirect=True)
 @pytest.mark.parametrize(
     "url",
     [
@@ -96,10 +99,18 @@ def test_a_report_costs_staff_the_same_with_50_events_co_handlers_and_duplicates
         "/admin/rumors/reportevent/",
         "/admin/rumors/department/",
         "/admin/rumors/routingrule/",
+        "/admin/rumors/webhookendpoint/",
+        "/admin/rumors/webhookdelivery/",
     ],
 )
 def test_the_desk_admin_lists_cost_the_same_with_50_rows(client, query_budget, office_admin, url):
-    from rumors.models import Category, RoutingRule
+    from rumors.models import (
+        Category,
+        ReportEvent,
+        RoutingRule,
+        WebhookDelivery,
+        WebhookEndpoint,
+    )
     from wenzhou_portal.districts import District
 
     client.force_login(office_admin)
@@ -113,6 +124,15 @@ def test_the_desk_admin_lists_cost_the_same_with_50_rows(client, query_budget, o
         for category, district in itertools.islice(combinations, n):
             RoutingRule.objects.create(
                 category=category, district=district, lead_department=rows.department()
+            )
+        for event in ReportEvent.objects.filter(report=report):
+            endpoint = WebhookEndpoint.objects.create(
+                name=f"平台回调{event.pk}",
+                department=event.department or rows.department(),
+                url=f"https://hooks.example.org/{event.pk}",
+            )
+            WebhookDelivery.objects.create(
+                endpoint=endpoint, event=event, event_kind=event.kind, body="{}"
             )
 
     add(1)
