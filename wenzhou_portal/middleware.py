@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.middleware import http
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -75,3 +76,16 @@ class StaffSecondFactorMiddleware:
             if user.is_authenticated and user.is_staff and not user.is_verified():
                 request.user = AnonymousUser()
         return self.get_response(request)
+
+
+class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
+    """Django's ETag and 304 for what a client can keep: a 200 answer to a GET.
+
+    An error page gets no ETag, so a 404 looks the same to GET and POST alike (the metrics
+    page is an ordinary 404 to an outsider, whatever the method).
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 200:
+            return response
+        return super().process_response(request, response)

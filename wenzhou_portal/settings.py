@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "wenzhou_portal.middleware.RequestLogMiddleware",
     # An ETag on every GET answer, and 304 to a client that already holds it.
-    "django.middleware.http.ConditionalGetMiddleware",
+    "wenzhou_portal.middleware.ConditionalGetMiddleware",
     # Before SecurityMiddleware, so that its HTTPS redirects carry the policy too.
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
