@@ -236,6 +236,18 @@ def markdown(results: dict, cached_pages: tuple[str, ...]) -> str:
             f"{routing['linked_as_duplicates']:,} linked as duplicates, "
             f"peak {routing['peak_rss_mb']:.0f} MB{stopped}.",
         ]
+        single = results.get("routing_single")
+        if single:
+            lines += [
+                "",
+                f"For comparison, another {single['pending']:,} routed report by report "
+                f"(`rumors.services.report_route`, one transaction each, as before the batch "
+                f"router): {single['routed']:,} in {single['seconds']:.1f} s = "
+                f"{single['reports_per_second'] or 0:.0f} reports/s, "
+                f"{single['queries_per_report'] or 0:.1f} queries per report"
+                + (" (stopped at its 60 s budget)" if single["stopped_at_budget"] else "")
+                + ".",
+            ]
     rows = targets(results, cached_pages)
     if rows:
         lines += [

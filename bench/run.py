@@ -120,14 +120,16 @@ class Bench:
         env.pop("CELERY_EAGER", None)
         return env
 
-    def run(self, name: str, argv: list[str], *, timeout: float = 3600) -> str:
+    def run(
+        self, name: str, argv: list[str], *, timeout: float = 3600, env: dict | None = None
+    ) -> str:
         """Run a step to completion; its stderr goes to its log, its stdout is returned."""
         log_path = self.logs / f"{name}.log"
         with log_path.open("w") as stderr:
             finished = subprocess.run(  # noqa: S603  our own fixed commands
                 argv,
                 cwd=REPO,
-                env=self.env(),
+                env={**self.env(), **(env or {})},
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
@@ -139,8 +141,11 @@ class Bench:
             raise RuntimeError(f"{name} failed ({finished.returncode}):\n{tail}")
         return finished.stdout
 
-    def run_json(self, name: str, argv: list[str], *, timeout: float = 3600) -> dict:
-        lines = [line for line in self.run(name, argv, timeout=timeout).splitlines() if line]
+    def run_json(
+        self, name: str, argv: list[str], *, timeout: float = 3600, env: dict | None = None
+    ) -> dict:
+        output = self.run(name, argv, timeout=timeout, env=env)
+        lines = [line for line in output.splitlines() if line]
         return json.loads(lines[-1])
 
     def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
@@ -418,6 +423,14 @@ class Bench:
             self.kill_leftovers(worker)
         log("routing pending reports with one worker")
         self.results["routing"] = self.run_json("routing", [PYTHON, "-m", "bench.routing"])
+        if self.results["routing"]["router"] != "report_route":
+            # The same burst again, report by report: what the batch router changed.
+            log("routing again, report by report, for comparison (60 s at most)")
+            self.results["routing_single"] = self.run_json(
+                "routing-single",
+                [PYTHON, "-m", "bench.routing"],
+                env={"BENCH_ROUTER": "single", "BENCH_ROUTING_SECONDS": "60"},
+            )
 
     def machine(self) -> dict:
         import psycopg
