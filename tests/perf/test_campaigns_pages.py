@@ -41,6 +41,12 @@ def test_a_pledge_costs_the_same_with_50_signatures(client, query_budget, on):
     query_budget(client, url, lambda n: signatures(pledge, n))
 
 
+def test_an_event_costs_the_same_with_50_registrations(client, query_budget):
+    event = campaigns(1, "event")[0]
+    registrations(event, 1)
+    query_budget(client, event.get_absolute_url(), lambda n: registrations(event, n))
+
+
 @pytest.mark.parametrize("kind", ["vote", "contest"])
 def test_a_vote_costs_the_same_with_50_candidates(client, query_budget, make_staff, kind):
     from wenzhou_portal.roles import Role

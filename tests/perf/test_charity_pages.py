@@ -80,7 +80,7 @@ def test_a_project_costs_the_same_with_50_disclosures_and_messages(client, query
     query_budget(client, url, add)
 
 
-@pytest.mark.parametrize("page", ["ledger/", "ledger/?kind=donation", "ledger.csv"])
+@pytest.mark.parametrize("page", ["ledger/", "ledger/?kind=donation", "ledger.csv", "donate/"])
 def test_a_ledger_costs_the_same_with_50_gifts_and_disbursements(
     client, query_budget, reviewers, page
 ):

@@ -27,6 +27,7 @@ def _shows(*texts: str):
         "/reports/",
         "/reports/new/",
         "/reports/track/",
+        "/account/sign-in/",
         "/debunks/",
         "/debunks/?q=停水",
         "/debunks/?district=330302&category=rumor",
