@@ -141,7 +141,10 @@ def markdown(results: dict, cached_pages: tuple[str, ...]) -> str:
         lines.append(
             "- load average (1, 5, 15 min) just before the requests: "
             + ", ".join(str(x) for x in results["load_average_before_requests"])
-            + f" on {machine.get('cores')} cores"
+            + ", just after: "
+            + ", ".join(str(x) for x in results.get("load_average_after_requests", []))
+            + f" (on {machine.get('cores')} cores; anything above the run's own load is other "
+            "work on the machine)"
         )
     wrk = results.get("wrk")
     if wrk:
@@ -167,16 +170,24 @@ def markdown(results: dict, cached_pages: tuple[str, ...]) -> str:
             "",
             "## Requests (wrk)",
             "",
-            "| path | req/s | ratio to bare | p50 ms | p99 ms | not 2xx | bytes |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| path | req/s | ratio to bare | p50 ms | p99 ms | not 2xx | bytes | in Django p50 / p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for key, figure in http.items():
             cached = " (cached page)" if key in cached_pages else ""
+            inside = figure.get("in_process_ms")
+            inside_text = f"{inside['p50']:.1f} / {inside['p99']:.1f}" if inside else "–"
             lines.append(
                 f"| {figure['label']}{cached} | {figure['rps']:,.0f} | {figure['ratio']:.2f} | "
                 f"{figure['p50_ms']:.1f} | {figure['p99_ms']:.1f} | {figure['non_2xx']} | "
-                f"{figure['bytes_per_response']:,} |"
+                f"{figure['bytes_per_response']:,} | {inside_text} |"
             )
+        lines += [
+            "",
+            "p50 and p99 are wrk's (the client's: waiting for a free worker included); "
+            '"in Django" is the time the portal\'s request log recorded for the same requests '
+            "(its middleware to its middleware).",
+        ]
         submit = http.get("submit")
         if submit:
             lines += ["", f"Submission status codes: `{submit['statuses']}`."]

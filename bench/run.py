@@ -90,6 +90,8 @@ class Bench:
         self.logs = self.workdir / "logs"
         self.port = free_port()
         self.processes: dict[str, subprocess.Popen] = {}
+        # (path, start, end) of each wrk run, to find its requests in the portal's log.
+        self.windows: list[tuple[str, datetime, datetime]] = []
         self.results: dict = {"notes": []}
         self.started = time.perf_counter()
 
@@ -325,6 +327,7 @@ class Bench:
             "--",
             mode,
         ]
+        started = datetime.now(UTC)
         finished = subprocess.run(  # noqa: S603  fixed argv of our own
             argv, capture_output=True, text=True, timeout=seconds + 60, check=False
         )
@@ -334,6 +337,7 @@ class Bench:
                 f"wrk gave no result for {path}:\n{finished.stdout}\n{finished.stderr}"
             )
         raw = json.loads(line.removeprefix("BENCH_JSON "))
+        self.windows.append((path, started, datetime.now(UTC)))
         rate = raw["requests"] / (raw["duration_us"] / 1e6)
         ok = sum(n for code, n in raw["statuses"].items() if 200 <= int(code) < 300)
         return {
@@ -370,12 +374,15 @@ class Bench:
             log(f"wrk {final}")
             self.wrk(final, seconds=min(2.0, seconds))  # warm: caches, connections, imports
             http[key] = {"label": label, **self.wrk(final, seconds=seconds)}
+            http[key]["in_process_ms"] = self.in_process(self.windows[-1])
         log("wrk POST /api/v1/reports/")
         self.wrk("/api/v1/reports/", seconds=min(2.0, seconds), mode="post")
         http["submit"] = {
             "label": "report submission `POST /api/v1/reports/`",
             **self.wrk("/api/v1/reports/", seconds=seconds, mode="post"),
         }
+        http["submit"]["in_process_ms"] = self.in_process(self.windows[-1])
+        self.results["load_average_after_requests"] = [round(x, 2) for x in os.getloadavg()]
         bare = http["bare"]["rps"]
         for figure in http.values():
             figure["ratio"] = round(figure["rps"] / bare, 3) if bare else None
@@ -383,6 +390,34 @@ class Bench:
         worker = self.processes.get("celery")
         if worker is not None:
             self.results["celery_worker_peak_rss_mb"] = self.peak_rss_mb(worker.pid)
+
+    def in_process(self, window: tuple[str, datetime, datetime]) -> dict | None:
+        """p50 and p99 of the time the portal itself logged for the requests of one wrk run.
+
+        Set against wrk's latency, it separates what a request costs in Django from the
+        time it waited for a worker or a core.
+        """
+        _path, start, end = window
+        durations = []
+        with (self.logs / "gunicorn.log").open(errors="replace") as lines:
+            for line in lines:
+                if '"message": "request"' not in line:
+                    continue
+                try:
+                    entry = json.loads(line)
+                    logged = datetime.fromisoformat(entry["time"])
+                except (ValueError, KeyError):
+                    continue
+                if start <= logged <= end:
+                    durations.append(float(entry["duration_ms"]))
+        if not durations:
+            return None
+        durations.sort()
+        return {
+            "requests": len(durations),
+            "p50": round(durations[len(durations) // 2], 2),
+            "p99": round(durations[min(len(durations) - 1, int(len(durations) * 0.99))], 2),
+        }
 
     def peak_rss_mb(self, pid: int) -> float | None:
         """The highest resident size (VmHWM) of a process and its children, in MiB."""
