@@ -154,11 +154,17 @@ def response_cacheable(request: HttpRequest, response: HttpResponse) -> bool:
     return not len(get_messages(request))
 
 
-@functools.cache
 def release() -> str:
-    """Which templates and translations render the pages, so that a deploy never serves the
-    previous release's copies: the sizes and times of their files (the same on every node
-    built from one image), or PORTAL_RELEASE when the deploy names one."""
+    """Which templates, translations and page-visible settings render the pages, so that a
+    deploy never serves the previous release's copies: the sizes and times of the files (the
+    same on every node built from one image), or PORTAL_RELEASE when the deploy names one,
+    and the settings the layout prints (the office's hotline, the site's address)."""
+    shown = f"{settings.OFFICE_HOTLINE}|{settings.SITE_URL}"
+    return _files_release() + "-" + hashlib.sha256(shown.encode()).hexdigest()[:6]
+
+
+@functools.cache
+def _files_release() -> str:
     named = os.environ.get("PORTAL_RELEASE", "").strip()
     if named:
         return named
