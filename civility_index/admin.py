@@ -104,6 +104,8 @@ class ImportForm(forms.Form):
 class EnteredValueAdmin(AuditedModelAdmin):
     list_display = ("indicator", "district", "period", "value", "cases", "entered_by", "updated_at")
     list_filter = ("indicator", "district", "period")
+    # entered_by may be empty, so admin's own select_related() would not follow it.
+    list_select_related = ("indicator", "entered_by")
     change_list_template = "admin/civility_index/enteredvalue/change_list.html"
 
     def save_model(self, request, obj, form, change):

@@ -76,14 +76,6 @@ def test_the_snapshot_admin_list_costs_the_same_with_50_months(
     query_budget(client, "/admin/civility_index/snapshot/", earlier_months(october))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "N+1: EnteredValueAdmin lists entered_by (a nullable key admin's select_related() "
-        "does not follow); fixed by list_select_related = ('indicator', 'entered_by') in "
-        "civility_index/admin.py (another engineer's file)"
-    ),
-)
 def test_the_entered_values_cost_the_same_with_50_rows_by_50_editors(
     client, query_budget, index_editor, make_staff
 ):
