@@ -6,7 +6,7 @@ from collections import Counter
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from rumors import services
@@ -271,3 +271,37 @@ def test_two_routers_side_by_side_route_every_report_exactly_once(district_rules
     assert len(events) == 120
     assert set(events.values()) == {1}
     assert not Report.objects.filter(routing_state=RoutingState.PENDING).exists()
+
+
+def test_the_similar_text_probe_can_use_the_trigram_index_on_postgresql(district_rules):
+    """The query shape, not the data, decides whether the index can serve it: with
+    sequential scans priced out, the text probe goes through the trigram GIN index (a
+    bare similarity() >= x could not)."""
+    require_service(connection.vendor == "postgresql", "the trigram index is PostgreSQL's")
+    from datetime import timedelta
+
+    from rumors.selectors import _STRONGEST_DUPLICATES_SQL
+
+    (report,) = _pending(1)
+    report.normalized_account = "someone"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        window = timedelta(days=30)
+        cursor.execute(
+            "EXPLAIN " + _STRONGEST_DUPLICATES_SQL,
+            [
+                [report.pk],
+                [report.normalized_url],
+                [report.platform],
+                [report.normalized_account],
+                [report.content],
+                [report.created_at],
+                window,
+                window,
+                window,
+                0.6,
+            ],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond: (content % p.content)" in plan
+    assert "rumors_report_content_trgm" in plan
