@@ -7,7 +7,7 @@ from . import services
 
 
 def _routing_batch_size() -> int:
-    return getattr(settings, "REPORT_ROUTING_BATCH_SIZE", services.routing.DEFAULT_BATCH_SIZE)
+    return settings.REPORT_ROUTING_BATCH_SIZE
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

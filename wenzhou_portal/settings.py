@@ -267,9 +267,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Redis redelivers a message that was taken but never acknowledged (its worker died) after
 # this many seconds. It must exceed the longest task (the hard time limit, 600 s) or a slow
 # task would run twice; an hour leaves room for a task waiting in a worker's prefetch.
-# Reports are not left waiting that long: the beat sweeper re-queues any report still
-# unrouted after REPORT_ROUTING_REQUEUE_SECONDS, and routing claims the row, so a report is
-# routed once however many deliveries arrive.
+# Reports are not left waiting that long: the beat sweeper (REPORT_ROUTING_SWEEP_SECONDS)
+# runs the batch router, which claims pending rows with SKIP LOCKED, so a report is routed
+# once however many routers run.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 6)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
@@ -510,8 +510,8 @@ REPORT_EVIDENCE_MAX_FILES = 5
 REPORT_EVIDENCE_MAX_PIXELS = env_int("REPORT_EVIDENCE_MAX_PIXELS", 40_000_000)
 REPORT_CONTACT_RETENTION_DAYS = env_int("REPORT_CONTACT_RETENTION_DAYS", 180)
 REPORT_ESCALATE_AFTER_WORKING_DAYS = env_int("REPORT_ESCALATE_AFTER_WORKING_DAYS", 2)
-REPORT_ROUTING_REQUEUE_SECONDS = env_int("REPORT_ROUTING_REQUEUE_SECONDS", 60)
-REPORT_ROUTING_SWEEP_BATCH = env_int("REPORT_ROUTING_SWEEP_BATCH", 200)
+# Reports the router claims and routes in one transaction (rumors.services.routing).
+REPORT_ROUTING_BATCH_SIZE = env_int("REPORT_ROUTING_BATCH_SIZE", 200)
 OBSERVER_PRIORITY = 10
 # Duplicate detection: how far back to look, and the similarity (0-1) above which a
 # report is suggested to staff as a duplicate, or linked to the earlier one outright.

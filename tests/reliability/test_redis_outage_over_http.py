@@ -59,7 +59,6 @@ def test_submissions_survive_redis_refusing_then_going_silent(
         CELERY_QUEUE=queue,
         REDIS_SOCKET_TIMEOUT=str(SOCKET_TIMEOUT),
         REDIS_BREAKER_SECONDS="2",
-        REPORT_ROUTING_REQUEUE_SECONDS="0",
     )
     answers = []
     started = time.monotonic()
