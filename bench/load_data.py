@@ -94,6 +94,142 @@ CLAIMS = [
     "出现大规模裁员",
     "有人售卖个人信息",
 ]
+# Report texts are built from a "story" (what the report is about) so that a report has a
+# few near-duplicates at most, as real ones do, and no phrase is shared by every row: 40% of
+# reports belong to one of the day's 50 circulating stories (a burst, reported again and
+# again that day), the rest each tell a story of their own.
+STORY_SOURCES = [
+    "朋友圈里在传",
+    "家长群里都在说",
+    "抖音上有视频说",
+    "微博热搜上说",
+    "业主群里有人发消息称",
+    "短视频平台流传",
+    "有网友爆料",
+    "小区群里转发",
+    "网上有帖子说",
+    "快手直播里主播说",
+    "有公众号文章称",
+    "同事群里流传",
+    "老乡群里说",
+    "有自媒体发文称",
+    "贴吧有人发帖称",
+]
+STORY_TOWNS = [
+    "五马街道",
+    "南郊街道",
+    "蒲鞋市",
+    "七都",
+    "状元",
+    "永中",
+    "梧田",
+    "娄桥",
+    "北白象",
+    "柳市",
+    "虹桥",
+    "塘下",
+    "飞云",
+    "鳌江",
+    "萧江",
+    "灵溪",
+    "钱库",
+    "新城",
+    "大峃",
+    "罗阳",
+    "百丈漈",
+    "瓯北",
+    "桥头",
+    "岩头",
+    "元觉",
+    "北岙",
+    "瑶溪",
+    "海城",
+    "仙岩",
+    "丽岙",
+]
+STORY_SUBJECTS = [
+    *SUBJECTS,
+    "幼儿园",
+    "养老院",
+    "农贸市场",
+    "加油站",
+    "火车站",
+    "机场",
+    "动车",
+    "轮渡",
+    "体育馆",
+    "图书馆",
+    "电影院",
+    "超市",
+    "奶茶店",
+    "小吃街",
+    "老街",
+    "江滨路",
+    "学校食堂",
+    "自来水厂",
+    "快递驿站",
+    "小学",
+]
+STORY_TIMES = [
+    "今天",
+    "昨晚",
+    "明天起",
+    "下周",
+    "本月底",
+    "刚刚",
+    "凌晨",
+    "周末",
+    "春节前",
+    "国庆期间",
+    "开学后",
+    "月初",
+]
+STORY_CLAIMS = [
+    "要关闭",
+    "出现了食物中毒",
+    "被查封",
+    "发生了爆炸",
+    "要涨价",
+    "出了安全事故",
+    "在卖假货",
+    "被曝偷工减料",
+    "出现了传染病",
+    "停水停电",
+    "要拆除",
+    "被黑客攻击",
+    "出现了诈骗团伙",
+    "免费发放补贴",
+    "要限行",
+    "被淹了",
+    "出现了毒蛇",
+    "要强制收费",
+    "取消了学籍",
+    "发现了地沟油",
+    "出现了假疫苗",
+    "要裁员一半",
+    "被外资收购",
+    "塌方了",
+    "出现了人贩子",
+    "辐射超标",
+    "要封控",
+    "售卖过期食品",
+    "发生了群体斗殴",
+    "水被污染了",
+]
+STORY_DETAILS = [
+    ("视频已被点赞", "次"),
+    ("帖子已被转发", "次"),
+    ("评论区有", "条留言"),
+    ("配了", "张图"),
+    ("说有", "人受影响"),
+    ("称损失", "万元"),
+    ("已经传了", "个群"),
+    ("阅读量过", "次"),
+    ("号称内部消息第", "号"),
+    ("附了一段", "秒的录音"),
+]
+BURST_SHARE = 40  # percent of reports that belong to a burst
+BURST_STORIES_PER_DAY = 50
 VERDICTS = ["false", "false", "false", "inaccurate", "misleading", "unverified", "true"]
 REJECTION_REASONS = [
     "not_harmful",
@@ -424,9 +560,11 @@ class Loader:
             f"substr({alphabet}, (((s.code_hash >> {5 * k}) & 31) + 1)::int, 1)" for k in range(6)
         ] + [f"substr({alphabet}, (((s.g >> {5 * k}) & 31) + 1)::int, 1)" for k in range(9, -1, -1)]
         inner = f"""
-            (SELECT g, d, p, bucket, code_hash,
-                    to_timestamp({start.timestamp()} + (g - {first}) * {span / n}
-                                 + mod(h_jitter, {1 if pending else 600})) AS created,
+            (SELECT g, d, p, bucket, code_hash, to_timestamp(epoch) AS created,
+                    CASE WHEN mod(h_story, 100) < {BURST_SHARE}
+                         THEN floor((epoch - {self.period_start().timestamp()}) / 86400)::bigint
+                              * {BURST_STORIES_PER_DAY} + mod(h_story / 100, {BURST_STORIES_PER_DAY})
+                         ELSE 1000000000 + g END AS story,
                     CASE WHEN {"true" if pending else "false"} THEN 'received'
                          WHEN bucket < 2 THEN 'received' WHEN bucket < 4 THEN 'triage'
                          WHEN bucket < 8 THEN 'routed' WHEN bucket < 13 THEN 'in_progress'
@@ -435,13 +573,15 @@ class Loader:
                          ELSE 'resolved' END AS status,
                     h_close, h_rating, h_url, h_account, h_text, h_category
              FROM (SELECT g,
+                          {start.timestamp()} + (g - {first}) * {span / n}
+                              + mod({self.h(6)}, {1 if pending else 600}) AS epoch,
+                          {self.h(8)} AS h_story,
                           1 + mod({self.h(1)}, 12) AS d,
                           1 + mod({self.h(3)}, 10) AS p,
                           mod({self.h(4)}, 100) AS bucket,
                           {self.h(13)} AS code_hash,
                           {self.h(2)} AS h_category,
                           {self.h(5)} AS h_close,
-                          {self.h(6)} AS h_jitter,
                           {self.h(7)} AS h_rating,
                           {self.h(9)} AS h_url,
                           {self.h(10)} AS h_account,
@@ -468,11 +608,7 @@ class Loader:
         )
         path = "'/p/' || mod(s.h_url, 200000)"
         account = "CASE WHEN mod(s.h_account, 5) = 0 THEN '用户' || mod(s.h_account / 5, 50000) ELSE '' END"
-        content = (
-            f"({district_names})[s.d] || {pick(sql_text_array(SUBJECTS), 's.h_text', len(SUBJECTS))}"
-            f" || {pick(sql_text_array(CLAIMS), '(s.h_text / 100)', len(CLAIMS))}"
-            " || '，有人在群里转发（' || mod(s.h_text / 10000, 9973) || '）'"
-        )
+        content = self.story_text("s.story", f"({district_names})[s.d]")
         columns = {
             "id": "s.g",
             "tracking_code": " || ".join(chars),
@@ -532,6 +668,23 @@ class Loader:
             "updated_at": f"COALESCE({closed_at}, s.created + interval '2 minutes')",
         }
         self.insert_select(Report, columns, inner)
+
+    def story_text(self, story: str, district_name: str) -> str:
+        """The SQL of a report's text about ``story``: one source, place, time, claim, detail."""
+
+        def part(values: list[str], k: int) -> str:
+            return pick(sql_text_array(values), self.h(70 + k, story), len(values))
+
+        detail = self.h(76, story)
+        prefixes = sql_text_array([prefix for prefix, _suffix in STORY_DETAILS])
+        suffixes = sql_text_array([suffix for _prefix, suffix in STORY_DETAILS])
+        chosen = f"1 + mod({detail}, {len(STORY_DETAILS)})"
+        return (
+            f"{part(STORY_SOURCES, 0)} || '，' || {district_name} || {part(STORY_TOWNS, 1)}"
+            f" || {part(STORY_SUBJECTS, 2)} || {part(STORY_TIMES, 3)} || {part(STORY_CLAIMS, 4)}"
+            f" || '，' || ({prefixes})[{chosen}] || (2 + mod({detail} / 100, 9998))"
+            f" || ({suffixes})[{chosen}] || '。'"
+        )
 
     def report_events(self, *, first: int = 1) -> None:
         """Each report's steps so far: submitted, routed (or triaged), closed."""

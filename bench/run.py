@@ -542,9 +542,41 @@ class Bench:
             raise failed
         return 0
 
+    def routing_again(self) -> int:
+        """Measure routing again on the database the last run loaded, into its results."""
+        previous = RESULTS / "latest.json"
+        if not previous.exists():
+            raise SystemExit("no bench/results/latest.json: run the whole bench first")
+        self.results = json.loads(previous.read_text())
+        earlier_failure = self.results.pop("failed", None)
+        self.results.pop("targets", None)
+        self.results.pop("routing", None)
+        self.results.pop("routing_single", None)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        note = (
+            f"Routing measured again at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+            "(`python -m bench.run --only routing`) on the database this run loaded"
+        )
+        if earlier_failure:
+            note += f"; the run's own routing step had failed: {earlier_failure.splitlines()[0]}"
+        self.results.setdefault("notes", []).append(note + ".")
+        started = time.perf_counter()
+        try:
+            self.routing()
+        finally:
+            self.stop_all()
+            self.results["routing_again_seconds"] = round(time.perf_counter() - started, 1)
+            write_results(self.results, RESULTS, cached_pages=CACHED_PAGES)
+        return 0
+
 
 def main() -> None:
-    sys.exit(Bench(BenchConfig.from_env()).main())
+    bench = Bench(BenchConfig.from_env())
+    if sys.argv[1:] == ["--only", "routing"]:
+        sys.exit(bench.routing_again())
+    if sys.argv[1:]:
+        raise SystemExit("usage: python -m bench.run [--only routing]")
+    sys.exit(bench.main())
 
 
 if __name__ == "__main__":
