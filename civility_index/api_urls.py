@@ -8,10 +8,12 @@ from .page_versions import index_version
 urlpatterns = [
     path(
         "snapshots/",
-        public_page(index_version)(api.SnapshotListView.as_view()),
+        public_page(index_version, negotiated=True)(api.SnapshotListView.as_view()),
         name="index-snapshots",
     ),
     path(
-        "latest/", public_page(index_version)(api.LatestSnapshotView.as_view()), name="index-latest"
+        "latest/",
+        public_page(index_version, negotiated=True)(api.LatestSnapshotView.as_view()),
+        name="index-latest",
     ),
 ]

@@ -179,19 +179,24 @@ def _files_release() -> str:
     return digest.hexdigest()[:12]
 
 
-def page_key(request: HttpRequest) -> str:
-    """The page's identity apart from its versions: path and query, language, senior mode."""
+def page_key(request: HttpRequest, *, negotiated: bool = False) -> str:
+    """The page's identity apart from its versions: path and query, language, senior mode,
+    and for an API read (``negotiated``) the Accept header that chose its format."""
     elder = f"elder-{text_size(request)}" if elder_mode_enabled(request) else "plain"
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    identity = request.get_full_path()
+    if negotiated:
+        identity += "\n" + request.headers.get("accept", "")
+    path = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"page:{release()}:{get_language()}:{elder}:{path}"
 
 
-def public_page(*versions: Version, seconds: int | None = None):
+def public_page(*versions: Version, seconds: int | None = None, negotiated: bool = False):
     """Serve the view's page from the cache for anonymous visitors (see the module).
 
     ``versions``: callables whose values together change whenever the page's content does.
     ``seconds``: how long any copy may live at most, for content no version follows (live
-    counters); ``PUBLIC_PAGE_CACHE_SECONDS`` if not given.
+    counters); ``PUBLIC_PAGE_CACHE_SECONDS`` if not given. ``negotiated``: the view answers
+    in the format the Accept header asks for (an API view), so each Accept has its copy.
     """
 
     def decorator(view):
@@ -199,17 +204,17 @@ def public_page(*versions: Version, seconds: int | None = None):
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request_cacheable(request):
                 return view(request, *args, **kwargs)
-            return _serve(request, view, args, kwargs, versions, seconds)
+            key = page_key(request, negotiated=negotiated)
+            return _serve(request, view, args, kwargs, key, versions, seconds)
 
         return wrapped
 
     return decorator
 
 
-def _serve(request, view, args, kwargs, versions: Sequence[Version], seconds) -> HttpResponse:
+def _serve(request, view, args, kwargs, key, versions: Sequence[Version], seconds) -> HttpResponse:
     window = settings.PUBLIC_PAGE_CACHE_LOCAL_SECONDS
     lifetime = seconds or settings.PUBLIC_PAGE_CACHE_SECONDS
-    key = page_key(request)
     now = time.monotonic()
     local = _local.get(key)
     if local is not None and now - local.checked_at < window and _alive(local.page, lifetime):

@@ -217,3 +217,21 @@ def test_a_sent_form_shows_its_own_values_and_errors_not_the_cached_fields(clien
     page = sent.content.decode()
     assert "冒充客服退款诈骗" in page
     assert 'aria-invalid="true"' in page
+
+
+def test_an_api_read_keeps_a_copy_per_format_asked_for(client, db):
+    from civility_index.defaults import ensure_default_method
+    from civility_index.services import month_start, previous_month, snapshot_compute
+    from django.utils import timezone
+
+    ensure_default_method()
+    snapshot_compute(period=previous_month(month_start(timezone.localdate())))
+    as_json = Client().get("/api/v1/index/snapshots/", HTTP_ACCEPT="application/json")
+    assert as_json["Content-Type"] == "application/json"
+    assert (
+        Client().get("/api/v1/index/snapshots/", HTTP_ACCEPT="application/json")["X-Page-Cache"]
+        == "hit"
+    )
+    # A browser asking for HTML gets the browsable page, never the JSON copy.
+    as_html = Client().get("/api/v1/index/snapshots/", HTTP_ACCEPT="text/html")
+    assert as_html["Content-Type"].startswith("text/html")
