@@ -543,6 +543,7 @@ class Loader:
         reports that wait for routing, as the routing benchmark needs.
         """
         from rumors.models import Report
+        from rumors.selectors import duplicate_window_flag_cutoff
 
         n = self.sizes["reports"] if count is None else count
         start = start or self.period_start()
@@ -666,6 +667,11 @@ class Loader:
             "review_outcome": "''",
             "created_at": "s.created",
             "updated_at": f"COALESCE({closed_at}, s.created + interval '2 minutes')",
+            # As the daily housekeeping leaves it: only the window (and its day of margin)
+            # in the duplicate probe's partial trigram index, rebuilt with the others.
+            "in_duplicate_window": (
+                f"s.created >= '{duplicate_window_flag_cutoff(self.now).isoformat()}'::timestamptz"
+            ),
         }
         self.insert_select(Report, columns, inner)
 

@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -182,6 +182,22 @@ class Match:
     reason: str
 
 
+# Housekeeping clears ``Report.in_duplicate_window`` this long after a report leaves the
+# window, so a report received within this margin finds its whole window still flagged.
+DUPLICATE_WINDOW_MARGIN = timedelta(days=1)
+
+
+def duplicate_window_flag_cutoff(now: datetime) -> datetime:
+    """Reports received before this may be out of the partial trigram index (flag cleared)."""
+    return now - timedelta(days=settings.DUPLICATE_WINDOW_DAYS) - DUPLICATE_WINDOW_MARGIN
+
+
+def _window_flagged(report: Report, now: datetime) -> bool:
+    # Every report this one may repeat still carries the flag: the text probe may search
+    # the flagged reports only. False for a report routed over a day late (an outage).
+    return report.created_at >= now - DUPLICATE_WINDOW_MARGIN
+
+
 def _earlier_in_window(report: Report) -> QuerySet[Report]:
     window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     return Report.objects.exclude(pk=report.pk).filter(
@@ -235,6 +251,8 @@ def report_duplicate_strongest(report: Report, *, threshold: float) -> Match | N
     certain = _same_link_or_account(report, earlier, 1)
     if certain:
         return certain[0]
+    if _window_flagged(report, timezone.now()):
+        earlier = earlier.filter(in_duplicate_window=True)  # the partial trigram index
     similar = _similar_texts(earlier, report.content, threshold, 1)
     if not similar:
         return None
@@ -245,9 +263,11 @@ def report_duplicate_strongest(report: Report, *, threshold: float) -> Match | N
 # Per report of a batch: the newest earlier report in the window with the same link, with
 # the same account, and (only when neither matched) the most similar text, each a probe of
 # its index: (normalized_url, created_at), (platform, normalized_account, created_at) and
-# the trigram GIN index on content (``%%``, at the threshold set for the transaction).
-# The text probe is fenced (OFFSET 0) so the window is checked on the few rows the GIN
-# index returns, instead of AND-ing a bitmap of every report in the window (~2 ms each).
+# the partial trigram GIN index on the content of the reports in the window
+# (``in_duplicate_window``; ``%%`` at the threshold set for the transaction), whose
+# posting lists hold a month of reports rather than every report ever received.
+# The text probe is fenced (OFFSET 0) so the exact window is checked on the few rows the
+# GIN index returns, instead of AND-ing a bitmap of every report in the window.
 _STRONGEST_DUPLICATES_SQL = """
     SELECT p.id, u.id, a.id, t.id, t.similarity
     FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
@@ -269,7 +289,8 @@ _STRONGEST_DUPLICATES_SQL = """
         SELECT c.id, similarity(c.content, p.content) AS similarity
         FROM (
             SELECT r.id, r.content, r.created_at FROM rumors_report r
-            WHERE u.id IS NULL AND a.id IS NULL AND r.content %% p.content
+            WHERE u.id IS NULL AND a.id IS NULL AND r.in_duplicate_window
+              AND r.content %% p.content
             OFFSET 0
         ) c
         WHERE c.created_at >= p.created_at - %s AND c.created_at <= p.created_at AND c.id <> p.id
@@ -283,16 +304,22 @@ def reports_duplicate_strongest(reports: Sequence[Report], *, threshold: float) 
     """``report_duplicate_strongest`` for a batch of reports, by report id (those with a
     match only). On PostgreSQL one query answers the whole batch: per report, a lateral
     probe of the link index, of the account index and, only when neither matched, of the
-    trigram index within the window; then the matched reports in one more."""
-    if connection.vendor != "postgresql":
-        found = {}
-        for report in reports:
-            match = report_duplicate_strongest(report, threshold=threshold)
-            if match is not None:
-                found[report.pk] = match
-        return found
+    partial trigram index of the reports in the window; then the matched reports in one
+    more. A report received over a day ago (routed late) is answered on its own, through
+    the full trigram index, since part of its window may have left the partial one."""
+    now = timezone.now()
+    found = {}
+    if connection.vendor == "postgresql":
+        late = [report for report in reports if not _window_flagged(report, now)]
+        reports = [report for report in reports if _window_flagged(report, now)]
+    else:
+        late, reports = list(reports), []
+    for report in late:
+        match = report_duplicate_strongest(report, threshold=threshold)
+        if match is not None:
+            found[report.pk] = match
     if not reports:
-        return {}
+        return found
     window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     columns = (
         [report.pk for report in reports],
@@ -308,7 +335,6 @@ def reports_duplicate_strongest(reports: Sequence[Report], *, threshold: float) 
     matched = Report.objects.in_bulk(
         {other for row in rows for other in row[1:4] if other is not None}
     )
-    found = {}
     for report_id, same_link, same_account, similar, score in rows:
         if same_link is not None:
             found[report_id] = Match(matched[same_link], 1.0, gettext("同一网址"))

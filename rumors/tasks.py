@@ -43,6 +43,12 @@ def erase_expired_contacts() -> int:
     return services.contacts_erase_expired()
 
 
+@shared_task
+def clear_duplicate_window() -> int:
+    """Daily: reports a day past the duplicate window leave the text probe's index."""
+    return services.reports_duplicate_window_clear()
+
+
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def close_reports_for_debunk(debunk_id: int) -> int:
     return services.debunk_close_linked_reports(debunk_id=debunk_id)

@@ -122,6 +122,12 @@ class Report(models.Model):
     # candidates within the window are one index probe however big the table grows.
     normalized_url = models.CharField(max_length=1000, blank=True, editable=False)
     normalized_account = models.CharField(max_length=200, blank=True, editable=False)
+    # True while the report may still be an earlier report of a new one: only these rows
+    # are in the partial trigram index duplicate detection searches (migration 0018), so
+    # the text probe reads the window's posting lists, not the whole table's. New reports
+    # are in it; housekeeping (``reports_duplicate_window_clear``) takes old ones out, a
+    # day after they leave the window.
+    in_duplicate_window = models.BooleanField(default=True, editable=False)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("疑似重复于"),
@@ -196,6 +202,12 @@ class Report(models.Model):
                 fields=["platform", "normalized_account", "created_at"],
                 name="report_account_created",
                 condition=~models.Q(normalized_account=""),
+            ),
+            # The few reports still flagged, oldest first: what housekeeping clears.
+            models.Index(
+                fields=["created_at"],
+                name="report_dup_window_created",
+                condition=models.Q(in_duplicate_window=True),
             ),
         ]
 

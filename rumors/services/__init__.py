@@ -87,6 +87,7 @@ from .review import (
 from .routing import (
     office_department,
     report_route,
+    reports_duplicate_window_clear,
     reports_route_pending,
     routing_kick,
     rule_match,
@@ -153,6 +154,7 @@ __all__ = [
     "report_submit",
     "report_tags_set",
     "report_unlink_duplicate",
+    "reports_duplicate_window_clear",
     "reports_route_pending",
     "routing_kick",
     "rule_match",

@@ -41,6 +41,7 @@ ROUTE_PENDING_TASK = "rumors.tasks.route_pending"
 # whose doorbell the window swallowed.
 KICK_DEBOUNCE_SECONDS = 1.0
 DEFAULT_BATCH_SIZE = 200
+DUPLICATE_WINDOW_CLEAR_BATCH = 5000
 
 
 def office_department() -> Department:
@@ -316,3 +317,24 @@ def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = ""
         % {"department": rule.lead_department.name},
         internal_text=why or gettext("按分办规则：%(rule)s") % {"rule": rule},
     )
+
+
+def reports_duplicate_window_clear(
+    *, now: datetime | None = None, batch_size: int = DUPLICATE_WINDOW_CLEAR_BATCH
+) -> int:
+    """Take the reports a day past the duplicate window out of the partial trigram index
+    the routing text probe searches; returns how many.
+
+    An index flag, not a step of handling: no event, ``updated_at`` untouched. Batches
+    oldest first through the small partial index of the flagged reports, each UPDATE its
+    own short transaction; a run that comes late leaves the index bigger, never wrong,
+    and a second run finds nothing left.
+    """
+    cutoff = selectors.duplicate_window_flag_cutoff(now or timezone.now())
+    flagged = Report.objects.filter(in_duplicate_window=True, created_at__lt=cutoff)
+    cleared = 0
+    while ids := list(flagged.order_by("created_at").values_list("pk", flat=True)[:batch_size]):
+        cleared += Report.objects.filter(pk__in=ids, in_duplicate_window=True).update(
+            in_duplicate_window=False
+        )
+    return cleared

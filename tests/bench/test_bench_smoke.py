@@ -8,6 +8,7 @@ from bench.config import MINIMUM_SIZES
 from bench.load_data import Loader
 from charity.services.ledger import ledger_problems
 from rumors.models import Report, ReportEvent, Status
+from rumors.selectors import duplicate_window_flag_cutoff
 from rumors.services import tracking_code_normalise
 from tests.support import require_service
 
@@ -24,7 +25,8 @@ def test_the_loader_writes_every_status_unique_codes_and_a_reconciled_ledger():
     require_service(connection.vendor == "postgresql", "the bench loader needs PostgreSQL")
     indexes_before = _index_names("rumors_report")
 
-    result = Loader(seed=18, sizes=MINIMUM_SIZES, now=timezone.now()).load()
+    now = timezone.now()
+    result = Loader(seed=18, sizes=MINIMUM_SIZES, now=now).load()
 
     reports = MINIMUM_SIZES["reports"]
     assert result["rows"]["rumors_report"] == Report.objects.count() == reports
@@ -43,6 +45,20 @@ def test_the_loader_writes_every_status_unique_codes_and_a_reconciled_ledger():
     assert ledger_problems() == []
     # The indexes dropped for the load are all back.
     assert _index_names("rumors_report") == indexes_before
+    # Duplicate detection's window is flagged as daily housekeeping leaves it, and its
+    # partial trigram index is rebuilt as the migration made it.
+    cutoff = duplicate_window_flag_cutoff(now)
+    assert Report.objects.filter(in_duplicate_window=True, created_at__lt=cutoff).count() == 0
+    flagged = Report.objects.filter(in_duplicate_window=True).count()
+    assert 0 < flagged == Report.objects.filter(created_at__gte=cutoff).count()
+    assert "in_duplicate_window" not in result["filled_by_default"].get("rumors_report", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'report_content_trgm_window'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "fastupdate=off" in definition
+    assert "WHERE in_duplicate_window" in definition
 
 
 @pytest.mark.postgres

@@ -48,6 +48,11 @@ def beat_schedule(*, routing_sweep_seconds: float) -> dict[str, dict]:
             "task": "rumors.tasks.erase_expired_contacts",
             "schedule": 24 * 3600.0,
         },
+        # Keeps the duplicate probe's partial trigram index to the window (and a day).
+        "rumors-clear-duplicate-window": {
+            "task": "rumors.tasks.clear_duplicate_window",
+            "schedule": crontab(hour=3, minute=30),
+        },
     }
 
 
@@ -93,6 +98,7 @@ def task_routes(*, prefix: str) -> dict[str, dict]:
         # notices and webhooks are re-queued from here onto the notifications queue.
         "rumors.tasks.check_deadlines": {"queue": prefix + HOUSEKEEPING},
         "rumors.tasks.erase_expired_contacts": {"queue": prefix + HOUSEKEEPING},
+        "rumors.tasks.clear_duplicate_window": {"queue": prefix + HOUSEKEEPING},
         "rumors.tasks.webhooks_requeue": {"queue": prefix + HOUSEKEEPING},
         "wenzhou_portal.tasks.notifications_requeue": {"queue": prefix + HOUSEKEEPING},
         "wenzhou_portal.tasks.held_uploads_expire": {"queue": prefix + HOUSEKEEPING},
