@@ -238,13 +238,6 @@ REJECTION_REASONS = [
     "already_removed",
     "other_channel",
 ]
-SECTOR_DEPARTMENTS = {
-    "police": "市公安局网安支队",
-    "market": "市市场监督管理局",
-    "education": "市教育局",
-    "culture": "市文化广电旅游局",
-    "civil": "市民政局",
-}
 CATEGORY_RULES = {
     "fraud": ("police", 3),
     "violence_terror": ("police", 1),
@@ -492,6 +485,7 @@ class Loader:
         return datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
 
     def departments_and_rules(self) -> dict:
+        from rumors.demo import SECTOR_DEPARTMENTS
         from rumors.models import Department, DepartmentKind, RoutingRule
 
         office, _ = Department.objects.get_or_create(
