@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0009_withdraw_short_code_english'),
+        ("campaigns", "0009_withdraw_short_code_english"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='更新时间'),
+            model_name="campaign",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="更新时间"),
         ),
     ]

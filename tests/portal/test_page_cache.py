@@ -220,9 +220,10 @@ def test_a_sent_form_shows_its_own_values_and_errors_not_the_cached_fields(clien
 
 
 def test_an_api_read_keeps_a_copy_per_format_asked_for(client, db):
+    from django.utils import timezone
+
     from civility_index.defaults import ensure_default_method
     from civility_index.services import month_start, previous_month, snapshot_compute
-    from django.utils import timezone
 
     ensure_default_method()
     snapshot_compute(period=previous_month(month_start(timezone.localdate())))
