@@ -281,7 +281,7 @@ def test_the_similar_text_probe_can_use_the_trigram_index_on_postgresql(district
     require_service(connection.vendor == "postgresql", "the trigram index is PostgreSQL's")
     from datetime import timedelta
 
-    from rumors.selectors import _STRONGEST_DUPLICATES_SQL
+    from rumors.selectors.duplicates import _STRONGEST_DUPLICATES_SQL
 
     (report,) = _pending(1)
     report.normalized_account = "someone"
