@@ -6,14 +6,12 @@ from django.conf import settings
 from . import services
 
 
-def _routing_batch_size() -> int:
-    return settings.REPORT_ROUTING_BATCH_SIZE
-
-
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def route_pending(batch_size: int | None = None) -> int:
     """The batch router's doorbell (debounced by intake): route every pending report."""
-    return services.reports_route_pending(batch_size=batch_size or _routing_batch_size())
+    return services.reports_route_pending(
+        batch_size=batch_size or settings.REPORT_ROUTING_BATCH_SIZE
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -25,7 +23,7 @@ def route_report(report_id: int) -> bool:
 @shared_task
 def requeue_pending_routing() -> int:
     """The beat sweeper: routes what no doorbell reached (a broker or Redis outage)."""
-    return services.reports_route_pending(batch_size=_routing_batch_size())
+    return services.reports_route_pending(batch_size=settings.REPORT_ROUTING_BATCH_SIZE)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

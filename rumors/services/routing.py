@@ -33,7 +33,7 @@ from ..models import (
     Status,
 )
 from ..workdays import WorkCalendar, work_calendar
-from .events import _event, _events_record
+from .events import _events_record
 
 ROUTE_PENDING_TASK = "rumors.tasks.route_pending"
 # One doorbell a second at most, across every web process (a Redis key; a process-local
@@ -204,8 +204,19 @@ def _save_routed(reports: list[Report], context: "_RoutingContext") -> None:
         Report.objects.bulk_update(linked, ["duplicate_of"])
 
 
-def _routed(report: Report, context: _RoutingContext) -> ReportEvent:
-    """Set a report's routing fields (unsaved); its ROUTED or TRIAGED event (unsaved)."""
+def _routed(
+    report: Report,
+    context: _RoutingContext,
+    *,
+    kind: EventKind = EventKind.ROUTED,
+    actor=None,
+    why: str = "",
+) -> ReportEvent:
+    """Set a report's routing fields (unsaved); its ROUTED or TRIAGED event (unsaved).
+
+    ``kind``, ``actor`` and ``why`` are a correction's (``_apply_routing``): the step it
+    records and who asked, and why, in place of the rule's own wording.
+    """
     from_status = report.status
     rule = _best_rule(
         context.rules,
@@ -223,29 +234,37 @@ def _routed(report: Report, context: _RoutingContext) -> ReportEvent:
         report.due_at = None
         return _unsaved_event(
             report,
-            kind=EventKind.TRIAGED,
+            kind=EventKind.TRIAGED if kind == EventKind.ROUTED else kind,
+            actor=actor,
             department=context.office,
             from_status=from_status,
             public_text=gettext("您的举报已受理，正在由网信办人工分办。"),
-            internal_text=gettext("没有匹配的分办规则，转入网信办人工分办队列。"),
+            internal_text=why or gettext("没有匹配的分办规则，转入网信办人工分办队列。"),
         )
     report.status = Status.ROUTED
     report.lead_department = rule.lead_department
     report.due_at = context.calendar.add_working_days(context.now, rule.working_days)
     return _unsaved_event(
         report,
-        kind=EventKind.ROUTED,
+        kind=kind,
+        actor=actor,
         department=rule.lead_department,
         from_status=from_status,
         public_text=gettext("您的举报已转交%(department)s办理。")
         % {"department": rule.lead_department.name},
-        internal_text=gettext("按分办规则：%(rule)s") % {"rule": rule},
+        internal_text=why or gettext("按分办规则：%(rule)s") % {"rule": rule},
     )
 
 
-def _unsaved_event(report: Report, **fields) -> ReportEvent:
+def _unsaved_event(report: Report, *, actor=None, **fields) -> ReportEvent:
     # The fields _event gives a step, for _events_record to save in bulk.
-    return ReportEvent(report=report, to_status=report.status, due_at=report.due_at, **fields)
+    return ReportEvent(
+        report=report,
+        actor=actor if getattr(actor, "pk", None) else None,
+        to_status=report.status,
+        due_at=report.due_at,
+        **fields,
+    )
 
 
 def _link_duplicates(reports: list[Report]) -> list[ReportEvent]:
@@ -279,44 +298,12 @@ def _link_duplicates(reports: list[Report]) -> list[ReportEvent]:
 
 def _apply_routing(report: Report, *, kind: EventKind, actor=None, why: str = "") -> None:
     """Route one report again (a correction): the same rules, one event saying why."""
-    from_status = report.status
-    rule = rule_match(category=report.category, platform=report.platform, district=report.district)
-    now = timezone.now()
-    report.routing_state = RoutingState.DONE
-    report.routed_at = now
-    report.routing_rule = rule
-    report.due_warning_sent_at = report.reminder_sent_at = report.escalated_at = None
-    if rule is None:
-        report.status = Status.TRIAGE
-        report.lead_department = office_department()
-        report.due_at = None
-        report.co_handlers.clear()
-        report.save()
-        _event(
-            report,
-            kind=EventKind.TRIAGED if kind == EventKind.ROUTED else kind,
-            actor=actor,
-            department=report.lead_department,
-            from_status=from_status,
-            public_text=gettext("您的举报已受理，正在由网信办人工分办。"),
-            internal_text=why or gettext("没有匹配的分办规则，转入网信办人工分办队列。"),
-        )
-        return
-    report.status = Status.ROUTED
-    report.lead_department = rule.lead_department
-    report.due_at = work_calendar().add_working_days(now, rule.working_days)
+    context = _RoutingContext.load()
+    event = _routed(report, context, kind=kind, actor=actor, why=why)
     report.save()
-    report.co_handlers.set(rule.co_handlers.all())
-    _event(
-        report,
-        kind=kind,
-        actor=actor,
-        department=rule.lead_department,
-        from_status=from_status,
-        public_text=gettext("您的举报已转交%(department)s办理。")
-        % {"department": rule.lead_department.name},
-        internal_text=why or gettext("按分办规则：%(rule)s") % {"rule": rule},
-    )
+    rule = report.routing_rule
+    report.co_handlers.set(rule.co_handlers.all() if rule is not None else [])
+    _events_record([event])
 
 
 def reports_duplicate_window_clear(
