@@ -225,20 +225,19 @@ def _serve(request, view, args, kwargs, key, versions: Sequence[Version], second
         return local.page.response()
     shared_key = key + ":" + hashlib.sha256(repr(current).encode()).hexdigest()[:16]
     page = cache.get(shared_key)
-    if not isinstance(page, CachedPage) or not _alive(page, lifetime):
+    if isinstance(page, CachedPage) and _alive(page, lifetime):
+        response = page.response()
+    else:
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if not response_cacheable(request, response):
             return response
         page = _store(response, shared_key, lifetime)
-        patch_vary_headers(response, ("Cookie",))
         response["ETag"] = page.etag
         response["X-Page-Cache"] = "miss"
-        _local.put(key, _LocalEntry(page, current, now))
-        return response
     _local.put(key, _LocalEntry(page, current, now))
-    return page.response()
+    return response
 
 
 def _alive(page: CachedPage, lifetime: int) -> bool:
