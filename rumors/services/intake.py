@@ -194,7 +194,9 @@ def _create_with_unique_code(data: ReportInput, reporter) -> Report:
                     url=data.url,
                     normalized_url=url_normalise(data.url),
                     account=data.account,
-                    normalized_account=account_normalise(data.account)[:200],
+                    normalized_account=account_normalise(data.account)[
+                        : _column("normalized_account")
+                    ],
                     place_description=data.place_description,
                     content=data.content,
                     seen_at=data.seen_at,
